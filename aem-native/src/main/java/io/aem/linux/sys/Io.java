@@ -1,0 +1,50 @@
+package io.aem.linux.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/**
+ * {@code read}, {@code write}, {@code close} and {@code pipe2}, returning {@code -errno}.
+ */
+public final class Io {
+    /** {@code O_NONBLOCK}. */
+    public static final int O_NONBLOCK = 0x800;
+    /** {@code O_CLOEXEC}. */
+    public static final int O_CLOEXEC = 0x80000;
+
+    private Io() {
+    }
+
+    /** {@code read(2)}: bytes read ({@code 0} at end of file), or {@code -errno}. */
+    public static long read(int fd, Pointer buf, long count) {
+        long r = LibC.read(fd, buf, count);
+        return r >= 0 ? r : -Native.getLastError();
+    }
+
+    /** {@code write(2)}: bytes written, or {@code -errno}. */
+    public static long write(int fd, Pointer buf, long count) {
+        long r = LibC.write(fd, buf, count);
+        return r >= 0 ? r : -Native.getLastError();
+    }
+
+    /**
+     * {@code close(2)}: {@code 0} or {@code -errno}. On Linux the descriptor is released even
+     * when close reports an error (including {@code EINTR}), so it is never retried.
+     */
+    public static int close(int fd) {
+        int r = LibC.close(fd);
+        return r == 0 ? 0 : -Native.getLastError();
+    }
+
+    /**
+     * {@code pipe2(fds, flags)}.
+     *
+     * @param fds   8 bytes that receive the read end at offset 0 and the write end at offset 4
+     * @param flags {@link #O_NONBLOCK}, {@link #O_CLOEXEC}
+     * @return {@code 0} or {@code -errno}
+     */
+    public static int pipe(Pointer fds, int flags) {
+        int r = LibC.pipe2(fds, flags);
+        return r == 0 ? 0 : -Native.getLastError();
+    }
+}

@@ -1,0 +1,93 @@
+package io.aem.linux.sys;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+
+/**
+ * The raw C library entry points, bound with JNA direct mapping ({@link Native#register}).
+ *
+ * <p>Every method is a plain {@code native} call with primitive and {@link Pointer} arguments
+ * only, so a call costs one JNI transition and no marshalling (about 70 ns on top of the
+ * system call). The methods return what the C function returns: {@code -1} on failure with
+ * {@code errno} saved by JNA and read back with {@link Native#getLastError()} on the same
+ * thread. Callers should use the wrappers ({@link Epoll}, {@link Io}, {@link EventFd},
+ * {@link TimerFd}, {@link Sched}) that turn failures into {@code -errno} results and typed
+ * exceptions in one place ({@link Errno}).
+ *
+ * <p>Thread-safe: every function is a system call wrapper of glibc.
+ */
+public final class LibC {
+    static {
+        Native.register(LibC.class, NativeLibrary.getInstance(Platform.LIBC));
+    }
+
+    private LibC() {
+    }
+
+    /** {@code int epoll_create1(int flags)}. */
+    public static native int epoll_create1(int flags);
+
+    /** {@code int epoll_ctl(int epfd, int op, int fd, struct epoll_event *event)}. */
+    public static native int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    /** {@code int epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)}. */
+    public static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout);
+
+    /** {@code int eventfd(unsigned int initval, int flags)}. */
+    public static native int eventfd(int initval, int flags);
+
+    /** {@code int timerfd_create(int clockid, int flags)}. */
+    public static native int timerfd_create(int clockid, int flags);
+
+    /** {@code int timerfd_settime(int fd, int flags, const struct itimerspec *new, struct itimerspec *old)}. */
+    public static native int timerfd_settime(int fd, int flags, Pointer newValue, Pointer oldValue);
+
+    /** {@code int timerfd_gettime(int fd, struct itimerspec *curr)}. */
+    public static native int timerfd_gettime(int fd, Pointer currValue);
+
+    /** {@code int clock_gettime(clockid_t clockid, struct timespec *tp)}. */
+    public static native int clock_gettime(int clockId, Pointer timespec);
+
+    /** {@code int clock_settime(clockid_t clockid, const struct timespec *tp)}. */
+    public static native int clock_settime(int clockId, Pointer timespec);
+
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+    public static native long read(int fd, Pointer buf, long count);
+
+    /** {@code ssize_t write(int fd, const void *buf, size_t count)}. */
+    public static native long write(int fd, Pointer buf, long count);
+
+    /** {@code int close(int fd)}. */
+    public static native int close(int fd);
+
+    /** {@code int pipe2(int pipefd[2], int flags)}. */
+    public static native int pipe2(Pointer pipefd, int flags);
+
+    /** {@code int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)}. */
+    public static native int sched_setaffinity(int pid, long cpusetsize, Pointer mask);
+
+    /** {@code int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)}. */
+    public static native int sched_getaffinity(int pid, long cpusetsize, Pointer mask);
+
+    /** {@code int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)}. */
+    public static native int sched_setscheduler(int pid, int policy, Pointer param);
+
+    /** {@code int sched_getscheduler(pid_t pid)}. */
+    public static native int sched_getscheduler(int pid);
+
+    /** {@code pid_t gettid(void)} (glibc 2.30 and later). */
+    public static native int gettid();
+
+    /** {@code int getrlimit(int resource, struct rlimit *rlim)}. */
+    public static native int getrlimit(int resource, Pointer rlimit);
+
+    /** {@code int capget(cap_user_header_t hdrp, cap_user_data_t datap)}. */
+    public static native int capget(Pointer header, Pointer data);
+
+    /** {@code int capset(cap_user_header_t hdrp, const cap_user_data_t datap)}: per thread. */
+    public static native int capset(Pointer header, Pointer data);
+
+    /** {@code char *strerror(int errnum)}: only for messages, never on a hot path. */
+    public static native String strerror(int errnum);
+}

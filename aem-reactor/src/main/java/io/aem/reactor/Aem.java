@@ -1,0 +1,206 @@
+package io.aem.reactor;
+
+import io.aem.linux.event.KernelTimer;
+import io.aem.linux.event.TimerSpec;
+import io.aem.linux.event.TimerTick;
+import io.aem.linux.event.UserEvents;
+import io.aem.linux.loop.EventLoop;
+import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.source.EventSource;
+import io.aem.linux.source.SourcePublisher;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The entry point: owns one or more event loops and gives every kernel event source as a
+ * backpressured {@link Flux} (and {@link Mono} where one event is the answer).
+ *
+ * <pre>{@code
+ * try (Aem aem = Aem.create()) {
+ *     aem.timer(TimerSpec.every(Duration.ofMillis(10)))
+ *        .take(100)
+ *        .blockLast();                      // from a non-loop thread
+ * }
+ * }</pre>
+ *
+ * <p><b>Loops.</b> Each loop is one thread ({@link NonBlockingLoopThread}) around
+ * {@code epoll_wait}. A stream is bound to a loop when it is assembled, round-robin over the
+ * loops, or explicitly with {@link #flux(EventSource, EventLoop)}; all its signals arrive on that
+ * loop's thread. {@link #close()} shuts every loop down: live streams end with
+ * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed.
+ *
+ * <p>Thread-safe. Creating an {@code Aem} costs one thread, one epoll fd and one eventfd per loop.
+ */
+public final class Aem implements Disposable, AutoCloseable {
+    private final List<EventLoop> loops;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private Aem(List<EventLoop> loops) {
+        this.loops = List.copyOf(loops);
+    }
+
+    /** One loop named {@code aem-1}, default options. */
+    public static Aem create() {
+        return create(1);
+    }
+
+    /**
+     * {@code count} loops named {@code aem-1} … {@code aem-count}, default options.
+     *
+     * @param count at least 1
+     * @return the running entry point
+     * @throws UncheckedIOException wrapping the typed kernel error when a loop cannot start
+     */
+    public static Aem create(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("loop count must be at least 1, was " + count);
+        }
+        List<EventLoopOptions> options = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            options.add(EventLoopOptions.defaults().withName("aem-" + i));
+        }
+        return create(options);
+    }
+
+    /**
+     * One loop per options entry. Entries without a thread factory get one whose threads are
+     * {@link NonBlockingLoopThread}s named after the loop.
+     *
+     * @param loopOptions at least one
+     * @return the running entry point
+     * @throws UncheckedIOException wrapping the typed kernel error (for example
+     *                              {@link io.aem.linux.MissingPrivilegeException} for a refused real-time policy)
+     *                              when a loop cannot start; loops already started are closed
+     */
+    public static Aem create(List<EventLoopOptions> loopOptions) {
+        if (loopOptions.isEmpty()) {
+            throw new IllegalArgumentException("at least one event loop is needed");
+        }
+        List<EventLoop> started = new ArrayList<>();
+        try {
+            for (EventLoopOptions o : loopOptions) {
+                EventLoopOptions withFactory = o.threadFactory() != null ? o
+                        : o.withThreadFactory(new NonBlockingThreadFactory(o.name()));
+                started.add(EventLoop.open(withFactory));
+            }
+        } catch (IOException e) {
+            started.forEach(EventLoop::close);
+            throw new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            started.forEach(EventLoop::close);
+            throw e;
+        }
+        return new Aem(started);
+    }
+
+    /** The loops, in creation order. */
+    public List<EventLoop> loops() {
+        return loops;
+    }
+
+    /** The loop the next assembled stream will use (round-robin). */
+    public EventLoop nextLoop() {
+        return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
+    }
+
+    /**
+     * Any event source as a {@link Flux}, on the next loop.
+     *
+     * @param source the source
+     * @param <E>    the event type
+     * @return a cold flux: each subscriber opens the source
+     */
+    public <E> Flux<E> flux(EventSource<E> source) {
+        return flux(source, nextLoop());
+    }
+
+    /**
+     * Any event source as a {@link Flux}, on a chosen loop.
+     *
+     * @param source the source
+     * @param loop   one of {@link #loops()}
+     * @param <E>    the event type
+     * @return a cold flux: each subscriber opens the source
+     */
+    public <E> Flux<E> flux(EventSource<E> source, EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        if (!loops.contains(loop)) {
+            throw new IllegalArgumentException("loop '" + loop.name() + "' does not belong to this Aem");
+        }
+        return new FluxEventSource<>(loop, source);
+    }
+
+    /**
+     * Any event source as a {@link Flow.Publisher}, on the next loop, for code without Reactor.
+     *
+     * @param source the source
+     * @param <E>    the event type
+     * @return a cold publisher
+     */
+    public <E> Flow.Publisher<E> publisher(EventSource<E> source) {
+        return new SourcePublisher<>(nextLoop(), source);
+    }
+
+    /**
+     * A kernel timer ({@code timerfd}). Each subscriber gets its own timer, armed at subscription;
+     * one-shot timers complete after their tick; expirations coalesce while there is no demand.
+     *
+     * @param spec what the timer does
+     * @return the ticks
+     */
+    public Flux<TimerTick> timer(TimerSpec spec) {
+        return flux(new KernelTimer(spec));
+    }
+
+    /**
+     * A one-shot kernel timer on {@code CLOCK_MONOTONIC} as a {@link Mono}: its tick after the delay.
+     *
+     * @param delay positive
+     * @return the tick
+     */
+    public Mono<TimerTick> delay(Duration delay) {
+        return timer(TimerSpec.after(delay)).next();
+    }
+
+    /**
+     * User events as a {@link Flux} of counts. The {@link UserEvents} serves one subscriber;
+     * signal it from any thread.
+     *
+     * @param events the user events, see {@link UserEvents#create(String)}
+     * @return the counts
+     */
+    public Flux<Long> userEvents(UserEvents events) {
+        return flux(events);
+    }
+
+    /** Shuts every loop down and waits for it; see {@link #close()}. */
+    @Override
+    public void dispose() {
+        close();
+    }
+
+    /** Whether {@link #close()} was called. */
+    @Override
+    public boolean isDisposed() {
+        return loops.stream().allMatch(EventLoop::isClosed);
+    }
+
+    /**
+     * Shuts every loop down: live streams end with
+     * {@link io.aem.linux.loop.EventLoopClosedException}, every fd is closed. Waits for the loops,
+     * unless called on one of them. Idempotent.
+     */
+    @Override
+    public void close() {
+        loops.forEach(EventLoop::close);
+    }
+}
