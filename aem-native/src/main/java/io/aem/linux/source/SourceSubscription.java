@@ -84,6 +84,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
     private boolean draining;
     private boolean terminated;
     private boolean ending;
+    private boolean endCheckPending;
 
     /**
      * Creates the subscription; nothing happens in the kernel until {@link #start()}.
@@ -191,7 +192,10 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
 
     @Override
     public final void readAgain() {
-        schedule(() -> drain(false, true));
+        schedule(() -> {
+            endCheckPending = true;
+            drain(false);
+        });
     }
 
     // ---- StreamStats ----
@@ -264,7 +268,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
             return;
         }
         if (armed) {
-            drain(true, false);
+            drain(true);
         }
     }
 
@@ -286,7 +290,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                 stalledSince = 0;
             }
         }
-        drain(false, false);
+        drain(false);
     }
 
     @Override
@@ -298,7 +302,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
             pause();
             return;
         }
-        drain(true, false);
+        drain(true);
     }
 
     @Override
@@ -324,16 +328,14 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
      * Emits from the batch buffer, reading more when allowed, while there is demand.
      *
      * @param mayRead whether the fd may be read (it was reported ready)
-     * @param probe   whether one read may happen without demand, into the empty batch buffer,
-     *                to learn whether the stream has ended ({@link #readAgain()})
      */
-    private void drain(boolean mayRead, boolean probe) {
+    private void drain(boolean mayRead) {
         if (draining || terminated || registration == null) {
             return;
         }
         draining = true;
         try {
-            drainLoop(mayRead, probe);
+            drainLoop(mayRead);
         } catch (Throwable t) {
             fail(t);
         } finally {
@@ -344,7 +346,13 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
         }
     }
 
-    private void drainLoop(boolean mayRead, boolean probe) throws Exception {
+    /**
+     * The drain loop. Reads happen while there is demand and the fd was reported ready, or
+     * while an end check asked by {@link #readAgain()} is pending: that check may read once into
+     * the empty batch buffer even without demand, and stays pending until a read answers
+     * "would block" or "end", so that an end of stream is noticed after the data read before it.
+     */
+    private void drainLoop(boolean mayRead) throws Exception {
         ByteBuffer batch = buffer.buffer();
         int reads = 0;
         long r = requestedNow();
@@ -363,19 +371,18 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                 r = settle(r, emitted);
                 emitted = 0;
                 if (r == 0) {
-                    if (probe && !batch.hasRemaining()) {
-                        probe = false;
-                        if (readBatch(batch) <= 0) {
-                            return;
+                    if (endCheckPending && !batch.hasRemaining() && reads < MAX_READS_PER_TURN) {
+                        reads++;
+                        if (readBatch(batch) > 0) {
+                            continue;
                         }
-                        continue;
                     }
                     return;
                 }
                 continue;
             }
             if (!batch.hasRemaining()) {
-                if (!(mayRead || probe) || reads == MAX_READS_PER_TURN) {
+                if (!(mayRead || endCheckPending) || reads == MAX_READS_PER_TURN) {
                     settle(r, emitted);
                     return;
                 }
@@ -403,6 +410,9 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
         batch.clear();
         int n = source.read(fd, buffer);
         batch.limit(Math.max(n, 0));
+        if (n <= 0) {
+            endCheckPending = false;
+        }
         if (n == EventSource.END_OF_STREAM) {
             complete();
         }
