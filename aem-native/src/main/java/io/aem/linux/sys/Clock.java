@@ -25,8 +25,8 @@ public final class Clock {
      * Reads a clock in nanoseconds. Allocates a small buffer: for setup and checks, not per event.
      *
      * @param clockId a clock id
-     * @return nanoseconds on that clock, or {@code -errno} as a negative value below {@code -4096}
-     *         never happens for valid clocks; invalid ids return {@code -errno}
+     * @return nanoseconds on that clock (never negative for a valid clock), or {@code -errno}
+     *         for a clock id the kernel does not know
      */
     public static long nanos(int clockId) {
         try (Memory ts = new Memory(16)) {
