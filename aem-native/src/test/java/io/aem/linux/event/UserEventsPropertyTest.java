@@ -19,7 +19,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * Any interleaving of signals and requests on a real eventfd: counts are never lost or invented,
  * and the subscriber never receives more events than it requested.
  */
-class UserEventsProperties {
+class UserEventsPropertyTest {
     private static EventLoop loop;
 
     @BeforeContainer
