@@ -66,6 +66,16 @@ public interface EventSource<E> {
         return Epoll.EPOLLIN;
     }
 
+    /**
+     * Whether one successful {@link #read} takes everything the fd holds (an eventfd counter, a
+     * timerfd expiration count): the loop then waits for the next readiness instead of trying a
+     * read that would answer {@code EAGAIN}, saving a system call per event. {@code false} by
+     * default: the loop reads until {@code EAGAIN} or a per-turn limit.
+     */
+    default boolean oneReadEmptiesFd() {
+        return false;
+    }
+
     /** Bytes of the batch buffer; one {@link #read} fills at most this much. */
     int batchSize();
 
@@ -109,5 +119,13 @@ public interface EventSource<E> {
 
     /** Called once, on the loop thread, after the framework has closed the fd. Frees other resources. */
     default void closed() {
+    }
+
+    /**
+     * Called instead of {@link #open} when the subscription ended (cancel, bad request, closed
+     * loop) before the source was opened; a source that holds an fd before {@code open} releases
+     * it here. On the loop thread, or on the subscribing thread when the loop was already closed.
+     */
+    default void abandoned() {
     }
 }

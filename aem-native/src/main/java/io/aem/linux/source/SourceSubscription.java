@@ -65,6 +65,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
 
     private final EventLoop loop;
     private final EventSource<E> source;
+    private final boolean oneReadEmptiesFd;
 
     @SuppressWarnings("unused") // through REQUESTED
     private volatile long requested;
@@ -95,6 +96,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
     protected SourceSubscription(EventLoop loop, EventSource<E> source) {
         this.loop = loop;
         this.source = source;
+        this.oneReadEmptiesFd = source.oneReadEmptiesFd();
     }
 
     /**
@@ -105,6 +107,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
         try {
             loop.execute(this::open);
         } catch (EventLoopClosedException e) {
+            abandon();
             if ((int) CANCELLED.getAndSet(this, 1) == 0) {
                 deliverError(e);
             }
@@ -255,6 +258,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
     private void open() {
         if (terminated || isCancelled()) {
             terminated = true;
+            abandon();
             return;
         }
         loop.track(this);
@@ -391,6 +395,9 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                     settle(r, emitted);
                     return;
                 }
+                if (oneReadEmptiesFd) {
+                    mayRead = false;
+                }
                 continue;
             }
             int before = batch.position();
@@ -453,6 +460,14 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
             }
         } else if (!(error instanceof EventLoopClosedException)) {
             dropError(error);
+        }
+    }
+
+    private void abandon() {
+        try {
+            source.abandoned();
+        } catch (Throwable t) {
+            LOG.log(Level.WARNING, "abandoned() of " + source.name() + " threw", t);
         }
     }
 

@@ -162,6 +162,20 @@ class UserEventsTest {
     }
 
     @Test
+    void aSubscriptionCancelledBeforeTheLoopOpenedItStillClosesTheEventfd() throws Exception {
+        long before = OpenFds.countAnon("eventfd");
+        UserEvents events = UserEvents.create("cancelled-early");
+        new SourcePublisher<>(loop, events).subscribe(new java.util.concurrent.Flow.Subscriber<Long>() {
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) { s.cancel(); }
+            public void onNext(Long item) { }
+            public void onError(Throwable t) { }
+            public void onComplete() { }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> !events.isOpen());
+        assertThat(OpenFds.countAnon("eventfd")).isEqualTo(before);
+    }
+
+    @Test
     void closeReleasesAnEventfdNobodySubscribedTo() throws Exception {
         long before = OpenFds.countAnon("eventfd");
         UserEvents events = UserEvents.create("unused");
