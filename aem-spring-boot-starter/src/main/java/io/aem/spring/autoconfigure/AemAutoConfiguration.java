@@ -1,0 +1,107 @@
+package io.aem.spring.autoconfigure;
+
+import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.loop.RealtimePolicy;
+import io.aem.reactor.Aem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+
+/**
+ * {@link EnableAutoConfiguration Auto-configuration} of AEM: an {@link Aem} bean whose event
+ * loops are built from the {@code aem.loops.*} properties, started with the context and shut
+ * down with it (every live stream then ends with
+ * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed).
+ *
+ * <p>Backs off on other systems than Linux, when {@code aem.enabled} is {@code false}, and when
+ * the application defines its own {@link Aem} bean.
+ */
+@AutoConfiguration
+@ConditionalOnClass(Aem.class)
+@Conditional(OnLinuxCondition.class)
+@ConditionalOnBooleanProperty(name = "aem.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(AemProperties.class)
+public final class AemAutoConfiguration {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    Aem aem(AemProperties properties) {
+        return Aem.create(loopOptions(properties.getLoops()));
+    }
+
+    /**
+     * The options of each loop, checked property by property so that a bad value is reported
+     * under its own name before any thread or fd exists.
+     *
+     * @throws InvalidConfigurationPropertyValueException naming the first bad property
+     */
+    static List<EventLoopOptions> loopOptions(AemProperties.Loops loops) {
+        if (loops.getCount() < 1) {
+            throw new InvalidConfigurationPropertyValueException("aem.loops.count", loops.getCount(),
+                    "At least one event loop is needed; to start none, set aem.enabled=false.");
+        }
+        String prefix = loops.getNamePrefix();
+        if (prefix == null || prefix.isBlank()) {
+            throw new InvalidConfigurationPropertyValueException("aem.loops.name-prefix", prefix,
+                    "The loop name prefix must not be blank.");
+        }
+        if (loops.getMaxEventsPerWait() < 1) {
+            throw new InvalidConfigurationPropertyValueException("aem.loops.max-events-per-wait",
+                    loops.getMaxEventsPerWait(), "One epoll_wait must be able to report at least one event.");
+        }
+        EventLoopOptions common = EventLoopOptions.defaults()
+                .withMaxEventsPerWait(loops.getMaxEventsPerWait())
+                .withCpuAffinity(cpus(loops.getCpuAffinity()));
+        RealtimePolicy policy = realtimePolicy(loops.getRealtime());
+        if (policy != null) {
+            common = common.withRealtime(policy, loops.getRealtime().getPriority());
+        }
+        List<EventLoopOptions> options = new ArrayList<>(loops.getCount());
+        for (int i = 1; i <= loops.getCount(); i++) {
+            options.add(common.withName(prefix + "-" + i));
+        }
+        return options;
+    }
+
+    private static int[] cpus(List<Integer> affinity) {
+        int[] cpus = new int[affinity.size()];
+        for (int i = 0; i < cpus.length; i++) {
+            Integer cpu = affinity.get(i);
+            if (cpu == null || cpu < 0 || cpu >= 1024) {
+                throw new InvalidConfigurationPropertyValueException("aem.loops.cpu-affinity", affinity,
+                        "CPU numbers must be between 0 and 1023; " + cpu + " is not.");
+            }
+            cpus[i] = cpu;
+        }
+        return cpus;
+    }
+
+    private static @Nullable RealtimePolicy realtimePolicy(AemProperties.Realtime realtime) {
+        Integer priority = realtime.getPriority();
+        AemProperties.Realtime.Policy policy = realtime.getPolicy();
+        if (policy == null || policy == AemProperties.Realtime.Policy.NONE) {
+            if (priority != null) {
+                throw new InvalidConfigurationPropertyValueException("aem.loops.realtime.priority", priority,
+                        "A priority only applies under a real-time policy; set aem.loops.realtime.policy to"
+                                + " fifo or round-robin, or remove the priority.");
+            }
+            return null;
+        }
+        if (priority == null || priority < 1 || priority > 99) {
+            throw new InvalidConfigurationPropertyValueException("aem.loops.realtime.priority", priority,
+                    "The " + policy.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                            + " policy needs a priority between 1 (lowest) and 99.");
+        }
+        return policy == AemProperties.Realtime.Policy.FIFO ? RealtimePolicy.FIFO : RealtimePolicy.ROUND_ROBIN;
+    }
+}

@@ -1,0 +1,50 @@
+package io.aem.demo;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * Shuts the application down by itself once {@code aem.demo.run-for} has elapsed after start-up,
+ * when that property is set. The application context is closed as by Ctrl-C: the demo completes
+ * its streams, the event loops stop and the JVM exits.
+ */
+@Component
+class RunForShutdown implements ApplicationListener<ApplicationReadyEvent> {
+
+    private static final Logger logger = LoggerFactory.getLogger(RunForShutdown.class);
+
+    private final DemoProperties properties;
+
+    RunForShutdown(DemoProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public void onApplicationEvent(ApplicationReadyEvent event) {
+        Duration runFor = this.properties.getRunFor();
+        if (runFor == null) {
+            return;
+        }
+        ConfigurableApplicationContext context = event.getApplicationContext();
+        Thread timer = new Thread(() -> {
+            try {
+                Thread.sleep(runFor.toMillis());
+            } catch (InterruptedException ex) {
+                return;
+            }
+            if (context.isActive()) {
+                logger.info("aem.demo.run-for={} elapsed, shutting down", runFor);
+                SpringApplication.exit(context);
+            }
+        }, "aem-demo-run-for");
+        timer.setDaemon(true);
+        timer.start();
+        logger.info("Running for {} (aem.demo.run-for)", runFor);
+    }
+}
