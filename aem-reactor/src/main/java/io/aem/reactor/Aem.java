@@ -61,12 +61,27 @@ public final class Aem implements Disposable, AutoCloseable {
      * @throws UncheckedIOException wrapping the typed kernel error when a loop cannot start
      */
     public static Aem create(int count) {
+        return create(count, EventLoopOptions.defaults().withName("aem"));
+    }
+
+    /**
+     * {@code count} loops built from one template: loop {@code i} (from 1) is named
+     * {@code template.name() + "-" + i} and otherwise has the template's options (affinity,
+     * real-time policy, batch size, thread factory).
+     *
+     * @param count    at least 1
+     * @param template the options shared by every loop; its name is the prefix
+     * @return the running entry point
+     * @throws UncheckedIOException wrapping the typed kernel error when a loop cannot start
+     */
+    public static Aem create(int count, EventLoopOptions template) {
         if (count < 1) {
             throw new IllegalArgumentException("loop count must be at least 1, was " + count);
         }
+        Objects.requireNonNull(template, "template");
         List<EventLoopOptions> options = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            options.add(EventLoopOptions.defaults().withName("aem-" + i));
+            options.add(template.withName(template.name() + "-" + i));
         }
         return create(options);
     }
@@ -188,7 +203,10 @@ public final class Aem implements Disposable, AutoCloseable {
         close();
     }
 
-    /** Whether {@link #close()} was called. */
+    /**
+     * Whether every loop is closed: by {@link #close()}, or because a loop failed on its own
+     * (see {@link EventLoop#isClosed()} per loop to tell which are still running).
+     */
     @Override
     public boolean isDisposed() {
         return loops.stream().allMatch(EventLoop::isClosed);

@@ -13,7 +13,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
-@ExtendWith({ JdkFdsPreload.class, FdLeakCheck.class, OutputCaptureExtension.class })
+@ExtendWith({ FdLeakCheck.class, OutputCaptureExtension.class })
 class DemoApplicationTests {
 
     @Test

@@ -186,7 +186,7 @@ public final class TimerSpec {
         StringBuilder b = new StringBuilder("timerfd ").append(clock);
         if (absolute) {
             b.append(" at ").append(initialNanos).append(" ns");
-        } else {
+        } else if (initialNanos != periodNanos) {
             b.append(" after ").append(Duration.ofNanos(initialNanos));
         }
         if (periodNanos > 0) {

@@ -1,7 +1,7 @@
 package io.aem.linux.sys;
 
 /**
- * Facts about the running platform that decide native layouts, read once.
+ * Facts about the running platform that decide native layouts.
  *
  * <p>Only Linux is supported; {@link #isLinux()} lets callers (the Spring Boot starter's
  * conditions, tests) back off cleanly elsewhere without touching any native code.
@@ -13,7 +13,7 @@ public final class Platform {
     private Platform() {
     }
 
-    /** Whether this JVM runs on Linux. Costs nothing: a system property read once. */
+    /** Whether this JVM runs on Linux, from the {@code os.name} system property (read at each call; cheap). */
     public static boolean isLinux() {
         return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
     }

@@ -2,6 +2,11 @@ package io.aem.linux.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,7 +26,24 @@ public final class FdLeakCheck implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
+        preloadJdkFds();
         context.getStore(NS).put("before", OpenFds.snapshot());
+    }
+
+    /**
+     * Opens the fds the JDK opens lazily on first use and keeps for the life of the JVM, so they
+     * are in the first snapshot instead of reading as a leak of whichever class used them first:
+     * {@code /dev/random} and {@code /dev/urandom} of the default {@link SecureRandom}, and the
+     * socket pair NIO's file dispatcher keeps for closing channels (opened by the first
+     * {@link FileChannel}).
+     */
+    private static void preloadJdkFds() {
+        new SecureRandom().nextBytes(new byte[1]);
+        try (FileChannel channel = FileChannel.open(Path.of("/proc/self/stat"))) {
+            channel.size();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.aem.linux.loop.RealtimePolicy;
 import io.aem.linux.sys.Sched;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.reactor.Aem;
-import io.aem.spring.testing.JdkFdsPreload;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.Disposable;
 
-@ExtendWith({ JdkFdsPreload.class, FdLeakCheck.class })
+@ExtendWith(FdLeakCheck.class)
 class AemAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
