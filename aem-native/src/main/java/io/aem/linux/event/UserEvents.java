@@ -4,6 +4,7 @@ import com.sun.jna.Memory;
 import io.aem.linux.Errno;
 import io.aem.linux.KernelException;
 import io.aem.linux.OwnedFd;
+import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.ReadBuffer;
 import io.aem.linux.source.SourceContext;
@@ -25,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>One subscriber.</b> The eventfd is created with this object, so signals made before
  * anyone subscribes are kept. It serves a single subscription; when that subscription ends
- * (cancel, {@link #complete()}, error, loop shutdown) the eventfd is closed and further signals
- * are refused. A second concurrent subscriber receives {@link IllegalStateException}.
+ * (cancel, {@link #complete()}, error, loop shutdown, or a loop already closed at subscription;
+ * a cancel that comes before the loop served the subscription too) the eventfd is closed and
+ * further signals are refused. A second subscriber receives {@link IllegalStateException}.
  * {@link #close()} releases an eventfd that was never subscribed.
  *
  * <p>Costs: one {@code write(2)} per signal (about 1.5 µs here), from any thread, lock-free.
@@ -40,6 +42,8 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
     private final AtomicBoolean claimed = new AtomicBoolean();
     private volatile boolean completing;
     private volatile SourceContext context;
+    /** Loop thread only: a read looking for the end of the stream is queued (see {@link #decode}). */
+    private boolean endProbeQueued;
 
     private UserEvents(String name, boolean semaphore, OwnedFd fd) {
         this.name = name;
@@ -124,7 +128,8 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
 
     /**
      * Ends the stream: the subscriber receives what was signalled before this call, then
-     * {@code onComplete} (without needing demand when nothing is pending). Any thread; idempotent.
+     * {@code onComplete}, which needs no demand: it follows the last pending event, or comes at
+     * once when nothing is pending. Any thread; idempotent.
      */
     public void complete() {
         completing = true;
@@ -194,8 +199,39 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
         }
     }
 
+    /**
+     * Decodes one count. While completing, it also makes sure one more read follows: the end of
+     * the stream is a read finding the counter empty, and an empty eventfd never becomes ready,
+     * so without that read a subscriber whose demand ran out on the last pending event would
+     * wait for {@code onComplete} forever. One such read is queued at a time, however many
+     * events a drain delivers.
+     */
     @Override
     public Long decode(ByteBuffer batch, SourceContext ctx) {
-        return batch.getLong();
+        long count = batch.getLong();
+        if (completing && !endProbeQueued) {
+            endProbeQueued = true;
+            try {
+                ctx.loop().execute(() -> {
+                    endProbeQueued = false;
+                    ctx.readAgain();
+                });
+            } catch (EventLoopClosedException e) {
+                // the loop's shutdown ends the stream
+            }
+        }
+        return count;
+    }
+
+    /** The subscription ended and closed the eventfd: forget it, so that nothing here keeps its subscriber. */
+    @Override
+    public void closed() {
+        context = null;
+    }
+
+    /** The only subscription ended before it opened the eventfd: close it, as its end would have. */
+    @Override
+    public void abandoned() {
+        close();
     }
 }
