@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>One subscriber.</b> The eventfd is created with this object, so signals made before
  * anyone subscribes are kept. It serves a single subscription; when that subscription ends
- * (cancel, {@link #complete()}, error, loop shutdown, even before the loop opened it) the eventfd
- * is closed and further signals are refused. A second concurrent subscriber receives {@link IllegalStateException}.
+ * (cancel, {@link #complete()}, error, loop shutdown, or a loop already closed at subscription;
+ * a cancel that comes before the loop served the subscription too) the eventfd is closed and
+ * further signals are refused. A second subscriber receives {@link IllegalStateException}.
  * {@link #close()} releases an eventfd that was never subscribed.
  *
  * <p>Costs: one {@code write(2)} per signal (about 1.5 µs here), from any thread, lock-free.
@@ -126,7 +127,8 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
 
     /**
      * Ends the stream: the subscriber receives what was signalled before this call, then
-     * {@code onComplete} (without needing demand when nothing is pending). Any thread; idempotent.
+     * {@code onComplete}, which needs no demand: it follows the last pending event, or comes at
+     * once when nothing is pending. Any thread; idempotent.
      */
     public void complete() {
         completing = true;
@@ -150,12 +152,6 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
         if (claimed.compareAndSet(false, true)) {
             fd.close();
         }
-    }
-
-    /** A subscription that ended before it took the eventfd closes it, as its end would have. */
-    @Override
-    public void abandoned() {
-        close();
     }
 
     @Override
@@ -211,6 +207,18 @@ public final class UserEvents implements EventSource<Long>, AutoCloseable {
     @Override
     public Long decode(ByteBuffer batch, SourceContext ctx) {
         return batch.getLong();
+    }
+
+    /** The subscription ended and closed the eventfd: forget it, so that nothing here keeps its subscriber. */
+    @Override
+    public void closed() {
+        context = null;
+    }
+
+    /** The only subscription ended before it opened the eventfd: close it, as its end would have. */
+    @Override
+    public void abandoned() {
+        close();
     }
 
     private static final class SignalBuffer {

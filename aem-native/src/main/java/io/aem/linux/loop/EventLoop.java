@@ -78,7 +78,10 @@ public final class EventLoop implements Executor, AutoCloseable {
     private final Set<StreamStats> streams = ConcurrentHashMap.newKeySet();
     private final Thread thread;
 
+    /** Live registrations by slot; a slot is emptied on deregistration so nothing outlives its stream. */
     private Registration[] slots = new Registration[64];
+    /** The generation last given out in each slot, kept after the slot is emptied. */
+    private int[] generations = new int[64];
     private int[] freeSlots = new int[64];
     private int freeCount;
     private int nextSlot;
@@ -249,14 +252,14 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new EventLoopClosedException(name, "cannot register " + fd);
         }
         int slot = allocateSlot();
-        Registration previous = slots[slot];
-        int generation = previous == null ? 1 : previous.generation() + 1;
+        int generation = generations[slot] + 1;
         Registration reg = new Registration(this, slot, generation, fd.get(), interest, handler);
         int r = ctl(Epoll.EPOLL_CTL_ADD, reg.fd(), interest, reg.token());
         if (r < 0) {
             freeSlots[freeCount++] = slot;
             throw Errno.exception("epoll_ctl(EPOLL_CTL_ADD)", -r, null);
         }
+        generations[slot] = generation;
         slots[slot] = reg;
         liveCount++;
         return reg;
@@ -320,6 +323,7 @@ public final class EventLoop implements Executor, AutoCloseable {
                     + Errno.describe(-r));
         }
         if (slots[reg.slot()] == reg) {
+            slots[reg.slot()] = null;
             freeSlots[freeCount++] = reg.slot();
             liveCount--;
         }
@@ -331,6 +335,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         }
         if (nextSlot == slots.length) {
             slots = Arrays.copyOf(slots, slots.length * 2);
+            generations = Arrays.copyOf(generations, generations.length * 2);
             freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
         }
         return nextSlot++;

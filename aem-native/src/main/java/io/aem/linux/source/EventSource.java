@@ -20,7 +20,8 @@ import java.nio.ByteBuffer;
  * {@link #open} once; then, only while the subscriber has demand, {@link #read} into the
  * batch buffer and {@link #decode} one event at a time until the buffer is consumed or demand
  * runs out (what is left stays in the buffer for the next request; no other queue exists);
- * finally the framework deregisters and closes the fd and calls {@link #closed()}.
+ * finally the framework deregisters and closes the fd and calls {@link #closed()}. A subscription
+ * that ends before {@link #open} ran calls {@link #abandoned()} instead.
  * An exception from any method ends that stream with the exception as {@code onError}.
  *
  * <p><b>Example</b>: the read end of a pipe, one event per chunk of bytes:
@@ -117,14 +118,23 @@ public interface EventSource<E> {
      */
     E decode(ByteBuffer batch, SourceContext context) throws IOException;
 
-    /** Called once, on the loop thread, after the framework has closed the fd. Frees other resources. */
+    /**
+     * Called once, on the loop thread, after the framework has closed the fd. Frees other
+     * resources, and drops the {@link SourceContext} if the source kept it (to call
+     * {@link SourceContext#readAgain()} later): the context is the subscription, which holds the
+     * subscriber, and a cancelled subscriber must not stay reachable from the publisher (rule 3.13).
+     */
     default void closed() {
     }
 
     /**
-     * Called instead of {@link #open} when the subscription ended (cancel, bad request, closed
-     * loop) before the source was opened; a source that holds an fd before {@code open} releases
-     * it here. On the loop thread, or on the subscribing thread when the loop was already closed.
+     * Called once, instead of {@link #open} and {@link #closed()}, when a subscription ends before
+     * the source was opened for it: the subscriber cancelled before the loop got to the
+     * subscription, or the loop was already closed. A source that owns a kernel object from
+     * before any subscription (the eventfd of {@code UserEvents}) releases it here, as it would
+     * have when the subscription ended after opening; a source that opens everything in
+     * {@link #open} has nothing to do. Called on the loop thread, or on the subscribing thread
+     * when the loop is closed.
      */
     default void abandoned() {
     }

@@ -35,7 +35,10 @@ import java.util.concurrent.Flow;
  *
  * <p><b>Resources.</b> The fd and the batch buffer are released on the loop thread, exactly once,
  * before the terminal signal: on cancel, completion, error and loop shutdown (the subscriber
- * then receives an {@link EventLoopClosedException}).
+ * then receives an {@link EventLoopClosedException}). A subscription that ends before its
+ * source was opened (cancelled at once, or refused by a closed loop) calls
+ * {@link EventSource#abandoned()} instead. Once ended, the subscription is no longer reachable
+ * from the loop, so a cancelled subscriber can be garbage-collected (rule 3.13).
  *
  * <p>Subclasses adapt the four delivery hooks to a subscriber type: {@link FlowSourceSubscription}
  * for {@code Flow.Subscriber}, aem-reactor's for Reactor's {@code CoreSubscriber}. The class
@@ -463,6 +466,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
         }
     }
 
+    /** The subscription ended before the source was opened: lets the source release what it holds. */
     private void abandon() {
         try {
             source.abandoned();

@@ -3,6 +3,7 @@ package io.aem.linux.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -35,5 +36,58 @@ public final class OpenFds {
     /** How many fds point to an anonymous inode of this kind, e.g. {@code "eventfd"}, {@code "timerfd"}. */
     public static long countAnon(String kind) {
         return snapshot().values().stream().filter(t -> t.equals("anon_inode:[" + kind + "]")).count();
+    }
+
+    /**
+     * The fds open now that were not open (or pointed elsewhere) in {@code before}, leaving out
+     * files the JVM and its libraries open lazily and keep.
+     *
+     * @param before an earlier {@link #snapshot()}
+     * @return fd number to link target
+     */
+    public static Map<Integer, String> openedSince(Map<Integer, String> before) {
+        Map<Integer, String> extra = new TreeMap<>();
+        snapshot().forEach((fd, target) -> {
+            if (!target.equals(before.get(fd)) && !isJvmInternal(target)) {
+                extra.put(fd, target);
+            }
+        });
+        return extra;
+    }
+
+    /**
+     * Waits until every fd opened since {@code before} is closed again, polling every 20 ms
+     * (closes happen on event-loop threads), and fails with the list of what is still open.
+     *
+     * @param before  an earlier {@link #snapshot()}
+     * @param owner   what should have closed them, for the message
+     * @param timeout how long to wait
+     * @throws AssertionError if fds are still open after the timeout
+     */
+    public static void awaitClosedSince(Map<Integer, String> before, String owner, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<Integer, String> leaked = openedSince(before);
+        while (!leaked.isEmpty() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            leaked = openedSince(before);
+        }
+        if (!leaked.isEmpty()) {
+            throw new AssertionError("file descriptors left open by " + owner + " (still open after "
+                    + timeout.toMillis() + " ms): " + leaked);
+        }
+    }
+
+    /**
+     * Files the JVM and its libraries open lazily and keep (jars, class data, native libraries,
+     * libffi's trampoline file), and the directory being listed: not ours to close.
+     */
+    private static boolean isJvmInternal(String target) {
+        return target.endsWith(".jar") || target.endsWith(".jsa") || target.endsWith(".so") || target.endsWith("/modules")
+                || target.contains("/jna") || target.matches("/tmp/ffi\\w+ \\(deleted\\)") || target.matches("/proc/\\d+/fd");
     }
 }
