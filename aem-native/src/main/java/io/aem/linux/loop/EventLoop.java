@@ -87,7 +87,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private int nextSlot;
     private int liveCount;
     private volatile long turns;
-    private volatile long wakeups;
+    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
 
     private EventLoop(EventLoopOptions options) throws IOException {
         this.options = options;
@@ -208,9 +208,13 @@ public final class EventLoop implements Executor, AutoCloseable {
         return turns;
     }
 
-    /** How many times another thread had to wake the loop through its eventfd. Any thread. */
+    /**
+     * How many times a task handed over from another thread had to wake the loop through its
+     * wake-up eventfd (the loop was asleep in {@code epoll_wait}). Readiness of the streams' own
+     * fds is not counted here. Any thread.
+     */
     public long wakeups() {
-        return wakeups;
+        return wakeups.get();
     }
 
     /**
@@ -342,7 +346,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     }
 
     private void wake() {
-        wakeups++;
+        wakeups.incrementAndGet();
         int fd;
         try {
             fd = wakeFd.acquire();
