@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One thread around a level-triggered {@code epoll_wait}: the heart of every event source.
@@ -87,7 +88,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private int nextSlot;
     private int liveCount;
     private volatile long turns;
-    private final java.util.concurrent.atomic.AtomicLong wakeups = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong wakeups = new AtomicLong();
 
     private EventLoop(EventLoopOptions options) throws IOException {
         this.options = options;
