@@ -2,20 +2,22 @@
 # Runs the eventfd benchmarks (io.aem.jmh.EventFdLatency, UserEventThroughput, SignalCost) beside
 # their C references (src/main/c/*.c, compiled here with gcc) and prints a table with the ratios.
 #
-#   jmh/run-benchmarks.sh                # from anywhere; about 6-7 minutes with the default 5 rounds
+#   jmh/run-benchmarks.sh                # from anywhere; about 7 minutes with the default 6 rounds
 #   ROUNDS=1 jmh/run-benchmarks.sh       # a quicker look
 #
-# Layout of one run: C, round 1 (JMH), C, round 2 (JMH), C, ... C. Each JMH round is bracketed
-# by two C runs and compared with their mean, because this kind of machine (a VM guest) drifts
-# between regimes over seconds; the table shows every round and the medians.
+# Each round runs, for latency and then for throughput: the C reference, the two Java variants
+# (each a JMH fork of its own), the C reference again. The Java figures are compared with the
+# mean of the two C runs around them, because this kind of machine (a VM guest) drifts between
+# regimes over seconds; the table shows every round and the medians. The single-call costs
+# (SignalCost) run once at the end.
 #
-# Environment: ROUNDS (default 5, at most 10), RECEIVER_CPU (default 0: the event loop, the JNA
+# Environment: ROUNDS (default 6, at most 10), RECEIVER_CPU (default 0: the event loop, the JNA
 # reader, the C reader), SENDER_CPU (default 1: the JMH thread, the C writer), OUT (results
 # directory, default jmh/target/bench-results/<UTC time>), JAVA (default java).
 set -euo pipefail
 export LC_ALL=C
 
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-6}
 RECEIVER_CPU=${RECEIVER_CPU:-0}
 SENDER_CPU=${SENDER_CPU:-1}
 JAVA=${JAVA:-java}
@@ -86,34 +88,56 @@ mkdir -p "$out"
 } >"$out/machine.txt"
 cat "$out/machine.txt"
 
-# One C reference run: 100,000 ping-pongs after 5,000 warm-up ones (a few seconds), then the
-# throughput pair: 1 s warm-up and five 1 s windows. Both exit by themselves; timeout is a guard.
-c_run() {
-    local i=$1
-    echo "C reference run $i"
-    {
-        timeout 120 "$here/target/eventfd_pingpong" 5000 100000 "$RECEIVER_CPU" "$SENDER_CPU"
-        timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU"
-    } >"$out/c-$i.txt"
+# The C references. Latency: 50,000 ping-pongs after 2,000 warm-up ones (two or three seconds).
+# Throughput: the single-call costs, then a 1 s warm-up and five 1 s windows. Both exit by
+# themselves; timeout is only a guard.
+c_latency() {
+    timeout 120 "$here/target/eventfd_pingpong" 2000 50000 "$RECEIVER_CPU" "$SENDER_CPU" >"$1"
+}
+c_throughput() {
+    timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU" >"$1"
 }
 
-# One JMH round: every benchmark of the three classes, one fork each, with the iteration counts
-# and times of their annotations (about a minute in all).
-jmh_round() {
-    local k=$1 dir=$out/round-$1
-    mkdir -p "$dir"
-    echo "JMH round $k of $ROUNDS"
-    AEM_JMH_OUT=$dir timeout 600 "$JAVA" -Duser.language=en -Duser.country=US -jar "$jar" \
-        '^io\.aem\.jmh\.(EventFdLatency|UserEventThroughput|SignalCost)\.' \
-        -f 1 -rf csv -rff "$dir/jmh.csv" \
-        -jvmArgsPrepend "-Daem.bench.receiverCpu=$RECEIVER_CPU -Daem.bench.senderCpu=$SENDER_CPU" \
-        >"$dir/jmh.log" 2>&1 || die "JMH round $k failed; see $dir/jmh.log"
+# One JMH benchmark in its own fork, with the iteration counts and times of its annotations,
+# unless more JMH options are given after the benchmark name.
+jmh() {
+    local dir=$1 name=$2
+    shift 2
+    AEM_JMH_OUT=$dir timeout 300 "$JAVA" -Duser.language=en -Duser.country=US -jar "$jar" \
+        "^io\.aem\.jmh\.$name\$" -f 1 -rf csv -rff "$dir/$name.csv" \
+        -jvmArgsPrepend "-Daem.bench.receiverCpu=$RECEIVER_CPU -Daem.bench.senderCpu=$SENDER_CPU" "$@" \
+        >"$dir/$name.log" 2>&1 || die "JMH $name failed; see $dir/$name.log"
 }
 
-c_run 0
+# The machine drifts between regimes over seconds (cross-CPU wake-up p50 anywhere from 12 to
+# 28 us between two consecutive runs of the same C program), so a round keeps each comparison
+# short: C, the two Java variants, C again, and the Java figures of the round are compared with
+# the mean of the two C runs around them. The order of the two Java variants alternates.
 for ((k = 1; k <= ROUNDS; k++)); do
-    jmh_round "$k"
-    c_run "$k"
+    dir=$out/round-$k
+    mkdir -p "$dir"
+    if ((k % 2)); then order=(flux jnaDirect); else order=(jnaDirect flux); fi
+    echo "round $k of $ROUNDS: latency"
+    c_latency "$dir/c-latency-before.txt"
+    for variant in "${order[@]}"; do
+        jmh "$dir" "EventFdLatency.$variant"
+    done
+    c_latency "$dir/c-latency-after.txt"
+    echo "round $k of $ROUNDS: throughput"
+    c_throughput "$dir/c-throughput-before.txt"
+    for variant in "${order[@]}"; do
+        jmh "$dir" "UserEventThroughput.$variant"
+    done
+    c_throughput "$dir/c-throughput-after.txt"
+    # The coalescing design study does no system call per signal: no C run compares with it.
+    jmh "$dir" "UserEventThroughput.fluxCoalescing"
+done
+
+# The single-call costs need no bracketing: one thread, no wake-up.
+echo "single-call costs"
+mkdir -p "$out/signal-cost"
+for name in userEventsSignal jnaWrite jnaReadEmpty; do
+    jmh "$out/signal-cost" "SignalCost.$name"
 done
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"

@@ -18,37 +18,44 @@ import java.util.function.IntFunction;
  *
  * <p>Layout of the results directory, as the script writes it:
  * <pre>
- *   c-0.txt … c-R.txt           C reference runs ("key value" lines), one before each round and one after the last
- *   round-k/jmh.csv             JMH results of round k (1 … R)
- *   round-k/latency-flux.txt    one-way figures of the Flux ping-pong in round k
- *   round-k/latency-jna.txt     one-way figures of the JNA ping-pong in round k
+ *   round-k/c-latency-before.txt, c-latency-after.txt        C ping-pong runs around the Java latency runs of round k
+ *   round-k/c-throughput-before.txt, c-throughput-after.txt  C throughput runs around the Java throughput runs
+ *   round-k/*.csv                                            JMH results of round k, one file per benchmark
+ *   round-k/latency-flux.txt, latency-jna.txt                one-way figures of the two Java ping-pongs
+ *   signal-cost/*.csv                                        JMH single-call costs, run once
  * </pre>
- * The C reference of round k is the mean of {@code c-(k-1)} and {@code c-k}, the runs just
- * before and just after it, so that slow drifts of the machine cancel out as far as they can.
+ * The C files hold "key value" lines. The C reference of round k is the mean of the run just
+ * before and the run just after the Java runs it is compared with, so that slow drifts of the
+ * machine cancel out as far as they can.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.aem.jmh.Summary RESULTS_DIR ROUNDS}
  */
 public final class Summary {
     private static final String PKG = "io.aem.jmh.";
 
-    private final List<Map<String, Double>> c = new ArrayList<>();
+    private final List<Map<String, Double>> before = new ArrayList<>();
+    private final List<Map<String, Double>> after = new ArrayList<>();
     private final List<Map<String, Double>> java = new ArrayList<>();
+    private final Map<String, Double> singleCall;
     private final int rounds;
     private final StringBuilder out = new StringBuilder();
 
     private Summary(Path dir, int rounds) throws IOException {
         this.rounds = rounds;
-        for (int i = 0; i <= rounds; i++) {
-            c.add(keyValues(dir.resolve("c-" + i + ".txt")));
-        }
         for (int k = 1; k <= rounds; k++) {
             Path r = dir.resolve("round-" + k);
-            Map<String, Double> m = new HashMap<>();
-            m.putAll(keyValues(r.resolve("latency-flux.txt")));
+            Map<String, Double> b = keyValues(r.resolve("c-latency-before.txt"));
+            b.putAll(keyValues(r.resolve("c-throughput-before.txt")));
+            before.add(b);
+            Map<String, Double> a = keyValues(r.resolve("c-latency-after.txt"));
+            a.putAll(keyValues(r.resolve("c-throughput-after.txt")));
+            after.add(a);
+            Map<String, Double> m = keyValues(r.resolve("latency-flux.txt"));
             m.putAll(keyValues(r.resolve("latency-jna.txt")));
-            m.putAll(jmhCsv(r.resolve("jmh.csv")));
+            m.putAll(jmhCsvs(r));
             java.add(m);
         }
+        singleCall = jmhCsvs(dir.resolve("signal-cost"));
     }
 
     /**
@@ -103,6 +110,9 @@ public final class Summary {
         ratioRow("JNA / C", k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"), k -> cRef(k, "throughput.c.signals_per_s"));
         ratioRow("Flux / JNA", k -> j(k, PKG + "UserEventThroughput.flux:signals"),
                 k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"));
+        row("design study: coalescing Flux", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"));
+        ratioRow("coalescing / C", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"),
+                k -> cRef(k, "throughput.c.signals_per_s"));
         header("... events per second (reads that returned a count = onNext calls) and signals per event");
         row("C reference   events/s", k -> cRef(k, "throughput.c.events_per_s"));
         row("JNA direct    events/s", k -> j(k, PKG + "UserEventThroughput.jnaDirect:events"));
@@ -112,17 +122,24 @@ public final class Summary {
                 j(k, PKG + "UserEventThroughput.jnaDirect:events")));
         row("Flux          signals/event", k -> div(j(k, PKG + "UserEventThroughput.flux:signals"),
                 j(k, PKG + "UserEventThroughput.flux:events")));
+        row("coalescing    events/s", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:events"));
 
-        header("single-thread cost of one call, no other thread involved (ns)");
-        row("C write(eventfd, 1)", k -> cRef(k, "throughput.c.write_alone_ns"));
-        row("JNA write(eventfd, 1)", k -> j(k, PKG + "SignalCost.jnaWrite"));
-        row("UserEvents.signal()", k -> j(k, PKG + "SignalCost.userEventsSignal"));
-        row("C read(empty eventfd)", k -> cRef(k, "throughput.c.read_empty_ns"));
-        row("JNA read(empty eventfd)", k -> j(k, PKG + "SignalCost.jnaReadEmpty"));
+        double cWrite = row("C write alone, ns (see below)", k -> cRef(k, "throughput.c.write_alone_ns"));
+        double cRead = row("C read EAGAIN, ns (see below)", k -> cRef(k, "throughput.c.read_empty_ns"));
+        out.append('\n').append("single-thread cost of one call, no other thread involved (ns; C: median of the rounds)\n");
+        single("C write(eventfd, 1)", cWrite, cWrite);
+        single("JNA write(eventfd, 1)", singleCall.getOrDefault(PKG + "SignalCost.jnaWrite", Double.NaN), cWrite);
+        single("UserEvents.signal()", singleCall.getOrDefault(PKG + "SignalCost.userEventsSignal", Double.NaN), cWrite);
+        single("C read(empty eventfd)", cRead, cRead);
+        single("JNA read(empty eventfd)", singleCall.getOrDefault(PKG + "SignalCost.jnaReadEmpty", Double.NaN), cRead);
 
         out.append('\n');
         verdict("Flux one-way latency p50 / C", fluxLatency, "<=", 1.25);
         verdict("Flux signals/s / C signals/s", fluxThroughput, ">=", 0.90);
+    }
+
+    private void single(String label, double ns, double c) {
+        out.append(String.format(Locale.ROOT, "  %-36s%12s   %s x C%n", label, fmt(ns), fmt(div(ns, c))));
     }
 
     private void header(String title) {
@@ -156,17 +173,17 @@ public final class Summary {
                 target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
     }
 
-    /** The C reference of round k: the mean of the runs just before and just after it. */
+    /** The C reference of round k: the mean of the runs just before and just after its Java runs. */
     private double cRef(int k, String key) {
-        double before = c.get(k - 1).getOrDefault(key, Double.NaN);
-        double after = c.get(k).getOrDefault(key, Double.NaN);
-        if (Double.isNaN(before)) {
-            return after;
+        double b = before.get(k - 1).getOrDefault(key, Double.NaN);
+        double a = after.get(k - 1).getOrDefault(key, Double.NaN);
+        if (Double.isNaN(b)) {
+            return a;
         }
-        if (Double.isNaN(after)) {
-            return before;
+        if (Double.isNaN(a)) {
+            return b;
         }
-        return (before + after) / 2;
+        return (b + a) / 2;
     }
 
     private double j(int k, String key) {
@@ -213,6 +230,20 @@ public final class Summary {
                 } catch (NumberFormatException e) {
                     // not a figure
                 }
+            }
+        }
+        return m;
+    }
+
+    /** Every JMH CSV of a directory, merged. */
+    private static Map<String, Double> jmhCsvs(Path dir) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return m;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".csv")).sorted()::iterator) {
+                m.putAll(jmhCsv(f));
             }
         }
         return m;

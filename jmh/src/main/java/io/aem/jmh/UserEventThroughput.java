@@ -46,8 +46,10 @@ import reactor.core.Disposable;
  * </ul>
  *
  * <p>Variants: {@link #flux} (the library: {@link UserEvents#signal()} → event loop pinned to
- * {@link Cpus#RECEIVER} → {@code Flux} subscriber) and {@link #jnaDirect} ({@link LibC#write} →
- * a plain thread doing {@link LibC#epoll_wait} + {@link LibC#read}, same pinning).
+ * {@link Cpus#RECEIVER} → {@code Flux} subscriber), {@link #jnaDirect} ({@link LibC#write} →
+ * a plain thread doing {@link LibC#epoll_wait} + {@link LibC#read}, same pinning), and
+ * {@link #fluxCoalescing}, a design study ({@link CoalescingUserEvents}) that counts signals in
+ * Java and writes the eventfd only to wake the loop.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -121,6 +123,55 @@ public class UserEventThroughput {
             aem = Aem.create(List.of(EventLoopOptions.defaults().withName("aem-bench").withCpuAffinity(Cpus.RECEIVER)));
             userEvents = UserEvents.create("throughput");
             subscription = aem.userEvents(userEvents).subscribe(tally::add, error -> error.printStackTrace());
+        }
+
+        /** Cancels and closes the loop. */
+        @TearDown(Level.Trial)
+        public void close() {
+            subscription.dispose();
+            aem.close();
+        }
+    }
+
+    /**
+     * A design study, not the library: {@link CoalescingUserEvents}, where the eventfd is only a
+     * doorbell rung by the signal that finds the Java count at zero, on the same loop and Flux.
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class CoalescingSink {
+        /** Secondary result: {@code onNext} calls per second. */
+        public long events;
+        /** Secondary result: signals delivered (sum of the counts received) per second. */
+        public long signals;
+        private final Tally tally = new Tally();
+        CoalescingUserEvents userEvents;
+        private Aem aem;
+        private Disposable subscription;
+
+        /** Pins the JMH thread and marks the receiver's counts. */
+        @Setup(Level.Iteration)
+        public void startIteration() {
+            Cpus.pin(Cpus.SENDER);
+            events = 0;
+            signals = 0;
+            tally.mark();
+        }
+
+        /** Takes what the receiver counted during the iteration (JMH reads the fields after this). */
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            events = tally.eventsSinceMark();
+            signals = tally.signalsSinceMark();
+        }
+
+        /** Opens the loop and subscribes with unbounded demand. */
+        @Setup(Level.Trial)
+        public void open() throws Exception {
+            Cpus.pin(Cpus.SENDER);
+            aem = Aem.create(List.of(EventLoopOptions.defaults().withName("aem-bench").withCpuAffinity(Cpus.RECEIVER)));
+            userEvents = new CoalescingUserEvents();
+            subscription = aem.flux(userEvents).subscribe(tally::add, error -> error.printStackTrace());
         }
 
         /** Cancels and closes the loop. */
@@ -208,6 +259,12 @@ public class UserEventThroughput {
     /** One signal through the library. */
     @Benchmark
     public boolean flux(FluxSink s) {
+        return s.userEvents.signal();
+    }
+
+    /** One signal through the coalescing design study ({@link CoalescingUserEvents}). */
+    @Benchmark
+    public boolean fluxCoalescing(CoalescingSink s) {
         return s.userEvents.signal();
     }
 
