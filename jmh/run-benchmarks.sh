@@ -136,7 +136,7 @@ done
 # The single-call costs need no bracketing: one thread, no wake-up.
 echo "single-call costs"
 mkdir -p "$out/signal-cost"
-for name in userEventsSignal jnaWrite jnaReadEmpty; do
+for name in userEventsSignal jnaWrite jnaCallNoSyscall jnaReadEmpty; do
     jmh "$out/signal-cost" "SignalCost.$name"
 done
 

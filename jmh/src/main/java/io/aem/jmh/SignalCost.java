@@ -1,6 +1,7 @@
 package io.aem.jmh;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.aem.linux.event.UserEvents;
 import io.aem.linux.sys.EventFd;
 import io.aem.linux.sys.LibC;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link UserEvents#signal()}) against one plain JNA {@code write(2)} of the same 8 bytes, and
  * the {@code read(2)} of an empty eventfd that answers {@code EAGAIN} (what the event loop does
  * once per wake-up after draining the counter). Nobody reads these eventfds: the counter only
- * grows, and cannot reach its maximum ({@code 2^64 - 2}) in any run.
+ * grows, and cannot reach its maximum ({@code 2^64 - 2}) in any run. {@link #jnaCallNoSyscall} is
+ * the cost of the JNA call alone.
  *
  * <p>The C reference for the same calls is printed by {@code eventfd_throughput}
  * ({@code write_alone_ns}, {@code read_empty_ns}).
@@ -81,6 +83,12 @@ public class SignalCost {
     @Benchmark
     public long jnaWrite(Fds s) {
         return LibC.write(s.fd, s.one, 8);
+    }
+
+    /** A JNA direct call with three arguments and no system call ({@code memchr} of 0 bytes). */
+    @Benchmark
+    public Pointer jnaCallNoSyscall(Fds s) {
+        return NoSyscall.memchr(s.one, 7, 0);
     }
 
     /** {@code read} of an empty non-blocking eventfd ({@code EAGAIN}) through JNA direct mapping. */

@@ -130,6 +130,8 @@ public final class Summary {
         single("C write(eventfd, 1)", cWrite, cWrite);
         single("JNA write(eventfd, 1)", singleCall.getOrDefault(PKG + "SignalCost.jnaWrite", Double.NaN), cWrite);
         single("UserEvents.signal()", singleCall.getOrDefault(PKG + "SignalCost.userEventsSignal", Double.NaN), cWrite);
+        single("JNA call, no system call", singleCall.getOrDefault(PKG + "SignalCost.jnaCallNoSyscall", Double.NaN),
+                cWrite);
         single("C read(empty eventfd)", cRead, cRead);
         single("JNA read(empty eventfd)", singleCall.getOrDefault(PKG + "SignalCost.jnaReadEmpty", Double.NaN), cRead);
 
