@@ -98,13 +98,13 @@ c_throughput() {
     timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU" >"$1"
 }
 
-# One JMH benchmark in its own fork, with the iteration counts and times of its annotations,
-# unless more JMH options are given after the benchmark name.
+# One JMH benchmark with the forks, iteration counts and times of its annotations, unless more
+# JMH options are given after the benchmark name.
 jmh() {
     local dir=$1 name=$2
     shift 2
     AEM_JMH_OUT=$dir timeout 300 "$JAVA" -Duser.language=en -Duser.country=US -jar "$jar" \
-        "^io\.aem\.jmh\.$name\$" -f 1 -rf csv -rff "$dir/$name.csv" \
+        "^io\.aem\.jmh\.$name\$" -rf csv -rff "$dir/$name.csv" \
         -jvmArgsPrepend "-Daem.bench.receiverCpu=$RECEIVER_CPU -Daem.bench.senderCpu=$SENDER_CPU" "$@" \
         >"$dir/$name.log" 2>&1 || die "JMH $name failed; see $dir/$name.log"
 }
