@@ -1,0 +1,148 @@
+package io.aem.jmh;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One-way latencies of a ping-pong, recorded by the receiving thread during JMH measurement
+ * iterations only and summarised once per trial with the same nearest-rank percentiles as the C
+ * reference; also the bytes the receiving thread allocated per event.
+ *
+ * <p>The sender stores {@link #sentAt} ({@code System.nanoTime()}, the same clock as the C
+ * reference's {@code CLOCK_MONOTONIC}) just before it signals; the receiver calls
+ * {@link #arrived(long)} with its own reading once it holds the event. The ping-pong is
+ * synchronous, so the receiver is idle whenever the benchmark thread reads the samples (between
+ * iterations, after the last answer).
+ */
+final class OneWayRecorder {
+    private static final int CAPACITY = 1 << 22;
+
+    private final String variant;
+    private final long[] samples = new long[CAPACITY];
+    private final Map<String, String> notes = new LinkedHashMap<>();
+    private volatile boolean recording;
+    private volatile int count;
+    private Thread receiver;
+    private int countAtStart;
+    private long allocatedAtStart;
+    private long allocatedBytes;
+    private long allocationEvents;
+    /** The sender's {@code System.nanoTime()} just before its signal. */
+    volatile long sentAt;
+
+    OneWayRecorder(String variant) {
+        this.variant = variant;
+    }
+
+    /** The thread that calls {@link #arrived}, whose allocations are measured. */
+    void receiver(Thread thread) {
+        this.receiver = thread;
+    }
+
+    /** Benchmark thread, at the start of an iteration: records only in measurement iterations. */
+    void beginIteration(boolean measurement) {
+        countAtStart = count;
+        allocatedAtStart = allocated();
+        recording = measurement;
+    }
+
+    /** Benchmark thread, at the end of an iteration (the receiver is idle). */
+    void endIteration() {
+        if (recording) {
+            long now = allocated();
+            if (now >= 0 && allocatedAtStart >= 0) {
+                allocatedBytes += now - allocatedAtStart;
+                allocationEvents += count - countAtStart;
+            }
+        }
+        recording = false;
+    }
+
+    /** Receiver: the event is in hand at {@code now} ({@code System.nanoTime()}). */
+    void arrived(long now) {
+        if (recording) {
+            int n = count;
+            if (n < CAPACITY) {
+                samples[n] = now - sentAt;
+                count = n + 1;
+            }
+        }
+    }
+
+    /** Adds a line to the report, for example a loop counter. */
+    void note(String key, String value) {
+        notes.put(key, value);
+    }
+
+    /**
+     * Prints the summary and, when the environment variable {@code AEM_JMH_OUT} names a
+     * directory, writes it there as {@code latency-<variant>.txt} in the C reference's
+     * {@code key value} format, for {@code run-benchmarks.sh}.
+     */
+    void report() {
+        int n = count;
+        if (n == 0) {
+            return;
+        }
+        long[] v = Arrays.copyOf(samples, n);
+        Arrays.sort(v);
+        double sum = 0;
+        for (long x : v) {
+            sum += x;
+        }
+        String p = "latency." + variant + ".";
+        StringBuilder out = new StringBuilder();
+        out.append(p).append("oneway.n ").append(n).append('\n');
+        out.append(p).append("oneway.mean_us ").append(us(sum / n)).append('\n');
+        out.append(p).append("oneway.p50_us ").append(us(percentile(v, 0.50))).append('\n');
+        out.append(p).append("oneway.p90_us ").append(us(percentile(v, 0.90))).append('\n');
+        out.append(p).append("oneway.p99_us ").append(us(percentile(v, 0.99))).append('\n');
+        out.append(p).append("oneway.p999_us ").append(us(percentile(v, 0.999))).append('\n');
+        out.append(p).append("oneway.max_us ").append(us(v[n - 1])).append('\n');
+        if (allocationEvents > 0) {
+            out.append(p).append("receiver_alloc_bytes_per_event ")
+                    .append(String.format(Locale.ROOT, "%.2f", (double) allocatedBytes / allocationEvents)).append('\n');
+        }
+        notes.forEach((k, val) -> out.append(p).append(k).append(' ').append(val).append('\n'));
+        System.out.print(out);
+        String dir = System.getenv("AEM_JMH_OUT");
+        if (dir != null && !dir.isEmpty()) {
+            try {
+                Files.writeString(Path.of(dir, "latency-" + variant + ".txt"), out, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private long allocated() {
+        Thread t = receiver;
+        if (t == null) {
+            return -1;
+        }
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (mx instanceof com.sun.management.ThreadMXBean) {
+            return ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(t.getId());
+        }
+        return -1;
+    }
+
+    private static long percentile(long[] sorted, double q) {
+        int rank = (int) Math.ceil(q * sorted.length);
+        return sorted[Math.max(1, Math.min(rank, sorted.length)) - 1];
+    }
+
+    private static String us(double nanos) {
+        return String.format(Locale.ROOT, "%.2f", nanos / 1000.0);
+    }
+}

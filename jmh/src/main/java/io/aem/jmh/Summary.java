@@ -1,0 +1,292 @@
+package io.aem.jmh;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Prints the table of {@code run-benchmarks.sh}: the Java figures of each round beside the C
+ * reference runs that bracket it, the ratios per round, and their medians.
+ *
+ * <p>Layout of the results directory, as the script writes it:
+ * <pre>
+ *   round-k/c-latency-before.txt, c-latency-after.txt        C ping-pong runs around the Java latency runs of round k
+ *   round-k/c-throughput-before.txt, c-throughput-after.txt  C throughput runs around the Java throughput runs
+ *   round-k/*.csv                                            JMH results of round k, one file per benchmark
+ *   round-k/latency-flux.txt, latency-jna.txt                one-way figures of the two Java ping-pongs
+ *   signal-cost/*.csv                                        JMH single-call costs, run once
+ * </pre>
+ * The C files hold "key value" lines. The C reference of round k is the mean of the run just
+ * before and the run just after the Java runs it is compared with, so that slow drifts of the
+ * machine cancel out as far as they can.
+ *
+ * <p>Usage: {@code java -cp benchmarks.jar io.aem.jmh.Summary RESULTS_DIR ROUNDS}
+ */
+public final class Summary {
+    private static final String PKG = "io.aem.jmh.";
+
+    private final List<Map<String, Double>> before = new ArrayList<>();
+    private final List<Map<String, Double>> after = new ArrayList<>();
+    private final List<Map<String, Double>> java = new ArrayList<>();
+    private final Map<String, Double> singleCall;
+    private final int rounds;
+    private final StringBuilder out = new StringBuilder();
+
+    private Summary(Path dir, int rounds) throws IOException {
+        this.rounds = rounds;
+        for (int k = 1; k <= rounds; k++) {
+            Path r = dir.resolve("round-" + k);
+            Map<String, Double> b = keyValues(r.resolve("c-latency-before.txt"));
+            b.putAll(keyValues(r.resolve("c-throughput-before.txt")));
+            before.add(b);
+            Map<String, Double> a = keyValues(r.resolve("c-latency-after.txt"));
+            a.putAll(keyValues(r.resolve("c-throughput-after.txt")));
+            after.add(a);
+            Map<String, Double> m = keyValues(r.resolve("latency-flux.txt"));
+            m.putAll(keyValues(r.resolve("latency-jna.txt")));
+            m.putAll(jmhCsvs(r));
+            java.add(m);
+        }
+        singleCall = jmhCsvs(dir.resolve("signal-cost"));
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args the results directory and the number of rounds
+     * @throws IOException when a file cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: Summary RESULTS_DIR ROUNDS");
+            System.exit(2);
+        }
+        Summary s = new Summary(Path.of(args[0]), Integer.parseInt(args[1]));
+        s.print();
+        System.out.print(s.out);
+    }
+
+    private void print() {
+        header("eventfd one-way latency, signal -> event in hand, receiver CPU " + Cpus.RECEIVER + ", sender CPU "
+                + Cpus.SENDER + " (us)");
+        row("C reference      p50", k -> cRef(k, "latency.c.oneway.p50_us"));
+        row("JNA direct       p50", k -> j(k, "latency.jna.oneway.p50_us"));
+        row("Flux (UserEvents)p50", k -> j(k, "latency.flux.oneway.p50_us"));
+        row("C reference      p99", k -> cRef(k, "latency.c.oneway.p99_us"));
+        row("JNA direct       p99", k -> j(k, "latency.jna.oneway.p99_us"));
+        row("Flux (UserEvents)p99", k -> j(k, "latency.flux.oneway.p99_us"));
+        double fluxLatency = ratioRow("Flux / C         p50", k -> j(k, "latency.flux.oneway.p50_us"),
+                k -> cRef(k, "latency.c.oneway.p50_us"));
+        ratioRow("JNA / C          p50", k -> j(k, "latency.jna.oneway.p50_us"), k -> cRef(k, "latency.c.oneway.p50_us"));
+        ratioRow("Flux / JNA       p50", k -> j(k, "latency.flux.oneway.p50_us"), k -> j(k, "latency.jna.oneway.p50_us"));
+        ratioRow("Flux / C         p99", k -> j(k, "latency.flux.oneway.p99_us"), k -> cRef(k, "latency.c.oneway.p99_us"));
+        row("Flux loop turns per event", k -> j(k, "latency.flux.loop_turns_per_event"));
+        row("Flux loop bytes allocated per event", k -> j(k, "latency.flux.receiver_alloc_bytes_per_event"));
+
+        header("eventfd round trip: signal, wake, answer, wake (us; Java: JMH SampleTime)");
+        row("C reference      p50", k -> cRef(k, "latency.c.roundtrip.p50_us"));
+        row("JNA direct       p50", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.50"));
+        row("Flux (UserEvents)p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"));
+        row("C reference      p99", k -> cRef(k, "latency.c.roundtrip.p99_us"));
+        row("JNA direct       p99", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.99"));
+        row("Flux (UserEvents)p99", k -> j(k, PKG + "EventFdLatency.flux:p0.99"));
+        ratioRow("Flux / C         p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"), k -> cRef(k, "latency.c.roundtrip.p50_us"));
+
+        header("user-event throughput, writer CPU " + Cpus.SENDER + " -> reader CPU " + Cpus.RECEIVER
+                + " (signals delivered per second)");
+        row("C reference", k -> cRef(k, "throughput.c.signals_per_s"));
+        row("JNA direct", k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"));
+        row("Flux (UserEvents)", k -> j(k, PKG + "UserEventThroughput.flux:signals"));
+        double fluxThroughput = ratioRow("Flux / C", k -> j(k, PKG + "UserEventThroughput.flux:signals"),
+                k -> cRef(k, "throughput.c.signals_per_s"));
+        ratioRow("JNA / C", k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"), k -> cRef(k, "throughput.c.signals_per_s"));
+        ratioRow("Flux / JNA", k -> j(k, PKG + "UserEventThroughput.flux:signals"),
+                k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"));
+        row("design study: coalescing Flux", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"));
+        ratioRow("coalescing / C", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"),
+                k -> cRef(k, "throughput.c.signals_per_s"));
+        header("... events per second (reads that returned a count = onNext calls) and signals per event");
+        row("C reference   events/s", k -> cRef(k, "throughput.c.events_per_s"));
+        row("JNA direct    events/s", k -> j(k, PKG + "UserEventThroughput.jnaDirect:events"));
+        row("Flux          events/s", k -> j(k, PKG + "UserEventThroughput.flux:events"));
+        row("C reference   signals/event", k -> cRef(k, "throughput.c.signals_per_event"));
+        row("JNA direct    signals/event", k -> div(j(k, PKG + "UserEventThroughput.jnaDirect:signals"),
+                j(k, PKG + "UserEventThroughput.jnaDirect:events")));
+        row("Flux          signals/event", k -> div(j(k, PKG + "UserEventThroughput.flux:signals"),
+                j(k, PKG + "UserEventThroughput.flux:events")));
+        row("coalescing    events/s", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:events"));
+
+        double cWrite = row("C write alone, ns (see below)", k -> cRef(k, "throughput.c.write_alone_ns"));
+        double cRead = row("C read EAGAIN, ns (see below)", k -> cRef(k, "throughput.c.read_empty_ns"));
+        out.append('\n').append("single-thread cost of one call, no other thread involved (ns; C: median of the rounds)\n");
+        single("C write(eventfd, 1)", cWrite, cWrite);
+        single("JNA write(eventfd, 1)", singleCall.getOrDefault(PKG + "SignalCost.jnaWrite", Double.NaN), cWrite);
+        single("UserEvents.signal()", singleCall.getOrDefault(PKG + "SignalCost.userEventsSignal", Double.NaN), cWrite);
+        single("JNA call, no system call", singleCall.getOrDefault(PKG + "SignalCost.jnaCallNoSyscall", Double.NaN),
+                cWrite);
+        single("C read(empty eventfd)", cRead, cRead);
+        single("JNA read(empty eventfd)", singleCall.getOrDefault(PKG + "SignalCost.jnaReadEmpty", Double.NaN), cRead);
+
+        out.append('\n');
+        verdict("Flux one-way latency p50 / C", fluxLatency, "<=", 1.25);
+        verdict("Flux signals/s / C signals/s", fluxThroughput, ">=", 0.90);
+    }
+
+    private void single(String label, double ns, double c) {
+        out.append(String.format(Locale.ROOT, "  %-36s%12s   %s x C%n", label, fmt(ns), fmt(div(ns, c))));
+    }
+
+    private void header(String title) {
+        out.append('\n').append(title).append('\n');
+        out.append(String.format(Locale.ROOT, "  %-36s", ""));
+        for (int k = 1; k <= rounds; k++) {
+            out.append(String.format(Locale.ROOT, "%12s", "round " + k));
+        }
+        out.append(String.format(Locale.ROOT, "%12s%n", "median"));
+    }
+
+    private double row(String label, IntFunction<Double> value) {
+        double[] v = new double[rounds];
+        out.append(String.format(Locale.ROOT, "  %-36s", label));
+        for (int k = 1; k <= rounds; k++) {
+            v[k - 1] = value.apply(k);
+            out.append(String.format(Locale.ROOT, "%12s", fmt(v[k - 1])));
+        }
+        double median = median(v);
+        out.append(String.format(Locale.ROOT, "%12s%n", fmt(median)));
+        return median;
+    }
+
+    private double ratioRow(String label, IntFunction<Double> num, IntFunction<Double> den) {
+        return row(label + " (ratio)", k -> div(num.apply(k), den.apply(k)));
+    }
+
+    private void verdict(String what, double ratio, String op, double target) {
+        boolean met = !Double.isNaN(ratio) && (op.equals("<=") ? ratio <= target : ratio >= target);
+        out.append(String.format(Locale.ROOT, "target: %-30s %s %.2f  measured %s (median of %d rounds)  %s%n", what, op,
+                target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
+    }
+
+    /** The C reference of round k: the mean of the runs just before and just after its Java runs. */
+    private double cRef(int k, String key) {
+        double b = before.get(k - 1).getOrDefault(key, Double.NaN);
+        double a = after.get(k - 1).getOrDefault(key, Double.NaN);
+        if (Double.isNaN(b)) {
+            return a;
+        }
+        if (Double.isNaN(a)) {
+            return b;
+        }
+        return (b + a) / 2;
+    }
+
+    private double j(int k, String key) {
+        return java.get(k - 1).getOrDefault(key, Double.NaN);
+    }
+
+    private static double div(double a, double b) {
+        return b == 0 ? Double.NaN : a / b;
+    }
+
+    private static double median(double[] values) {
+        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        if (a >= 10000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /** {@code key value} lines; a missing file gives an empty map. */
+    private static Map<String, Double> keyValues(Path file) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        if (!Files.exists(file)) {
+            return m;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            String[] kv = line.trim().split("\\s+");
+            if (kv.length == 2) {
+                try {
+                    m.put(kv[0], Double.parseDouble(kv[1]));
+                } catch (NumberFormatException e) {
+                    // not a figure
+                }
+            }
+        }
+        return m;
+    }
+
+    /** Every JMH CSV of a directory, merged. */
+    private static Map<String, Double> jmhCsvs(Path dir) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        if (!Files.isDirectory(dir)) {
+            return m;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".csv")).sorted()::iterator) {
+                m.putAll(jmhCsv(f));
+            }
+        }
+        return m;
+    }
+
+    /** JMH's CSV: benchmark name (with ":secondary" suffix) to score. */
+    private static Map<String, Double> jmhCsv(Path file) throws IOException {
+        Map<String, Double> m = new HashMap<>();
+        if (!Files.exists(file)) {
+            return m;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            List<String> cells = csv(line);
+            if (cells.size() >= 5) {
+                try {
+                    m.put(cells.get(0), Double.parseDouble(cells.get(4)));
+                } catch (NumberFormatException e) {
+                    // NaN or empty
+                }
+            }
+        }
+        return m;
+    }
+
+    private static List<String> csv(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char ch = line.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == ',' && !quoted) {
+                cells.add(cell.toString());
+                cell.setLength(0);
+            } else {
+                cell.append(ch);
+            }
+        }
+        cells.add(cell.toString());
+        return cells;
+    }
+}
