@@ -198,11 +198,73 @@ class UserEventsTest {
 
     @Test
     void aFullCounterRefusesTheSignalInsteadOfLosingIt() throws Exception {
-        try (UserEvents events = UserEvents.create("full")) {
-            assertThat(events.signal(Long.MAX_VALUE)).isTrue();
-            assertThat(events.signal(Long.MAX_VALUE)).isTrue();
-            // 2^64 - 2 is the most the counter holds: one more unit would overflow it.
-            assertThat(events.signal(1)).isFalse();
+        UserEvents events = UserEvents.create("full");
+        assertThat(events.signal(Long.MAX_VALUE - 1)).isTrue();
+        assertThat(events.signal(1)).isTrue();
+        // Long.MAX_VALUE is the most the counter holds: one more unit would overflow it.
+        assertThat(events.signal(1)).isFalse();
+        RecordingSubscriber<Long> sub = new RecordingSubscriber<>(1);
+        new SourcePublisher<>(loop, events).subscribe(sub);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 1);
+        assertThat(sub.items).containsExactly(Long.MAX_VALUE);
+        assertThat(events.signal(1)).isTrue();
+        sub.request(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 2);
+        assertThat(sub.items).containsExactly(Long.MAX_VALUE, 1L);
+        sub.cancel();
+    }
+
+    @Test
+    void onlyTheSignalThatFindsTheCounterEmptyRingsTheDoorbell() throws Exception {
+        UserEvents events = UserEvents.create("doorbell");
+        RecordingSubscriber<Long> sub = new RecordingSubscriber<>(0);
+        new SourcePublisher<>(loop, events).subscribe(sub);
+        await().atMost(Duration.ofSeconds(5)).until(() -> onLoop(loop::registrationCount) == 1);
+        long turns = loop.turns();
+        for (int i = 0; i < 100_000; i++) {
+            events.signal();
         }
+        onLoop(() -> null);
+        // One ring for 100,000 signals: the loop woke for it (and for the task above), not per signal.
+        assertThat(loop.turns() - turns).isLessThan(10);
+        sub.request(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 1);
+        assertThat(sub.items).containsExactly(100_000L);
+        sub.cancel();
+    }
+
+    @Test
+    void concurrentSignallersLoseNothingAgainstASubscriberRequestingOneAtATime() throws Exception {
+        UserEvents events = UserEvents.create("many-writers");
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        new SourcePublisher<>(loop, events).subscribe(new java.util.concurrent.Flow.Subscriber<Long>() {
+            private java.util.concurrent.Flow.Subscription s;
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) { this.s = s; s.request(1); }
+            public void onNext(Long n) { received.addAndGet(n); s.request(1); }
+            public void onError(Throwable t) { done.completeExceptionally(t); }
+            public void onComplete() { done.complete(null); }
+        });
+        int threads = 4;
+        int perThread = 200_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> writers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                writers.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        events.signal();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> w : writers) {
+                w.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        events.complete();
+        done.get(10, TimeUnit.SECONDS);
+        assertThat(received.get()).isEqualTo((long) threads * perThread);
     }
 }
