@@ -20,6 +20,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 @EnableConfigurationProperties(DemoProperties.class)
 public class DemoApplication {
 
+    /**
+     * Starts the demo; it runs until stopped, or for {@code aem.demo.run-for} when that is set.
+     *
+     * @param args Spring Boot command-line arguments, for example {@code --aem.demo.run-for=10s}
+     */
     public static void main(String[] args) {
         SpringApplication.run(DemoApplication.class, args);
     }

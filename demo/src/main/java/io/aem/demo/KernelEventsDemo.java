@@ -60,12 +60,20 @@ public class KernelEventsDemo implements SmartLifecycle {
     private @Nullable ScheduledFuture<?> signalTask;
     private @Nullable ScheduledFuture<?> statsTask;
 
+    /**
+     * Creates the component; nothing is subscribed before {@link #start()}.
+     *
+     * @param aem        the entry point of the starter
+     * @param properties the demo's periods
+     * @param scheduler  runs the task that signals the user events and the one that logs counters
+     */
     public KernelEventsDemo(ObjectProvider<Aem> aem, DemoProperties properties, TaskScheduler scheduler) {
         this.aemProvider = aem;
         this.properties = properties;
         this.scheduler = scheduler;
     }
 
+    /** Subscribes to the timer and the user events and starts signalling; on the caller's thread. */
     @Override
     public void start() {
         Aem aem = this.aemProvider.getIfAvailable();
@@ -102,6 +110,7 @@ public class KernelEventsDemo implements SmartLifecycle {
                 this.properties.getSignalPeriod(), aem.loops());
     }
 
+    /** Completes the user events, waits for the last count, and cancels the timer stream. */
     @Override
     public void stop() {
         synchronized (this.signalLock) {
@@ -134,6 +143,7 @@ public class KernelEventsDemo implements SmartLifecycle {
                 this.signalsSent.get());
     }
 
+    /** Whether {@link #start()} ran and {@link #stop()} has not. */
     @Override
     public boolean isRunning() {
         return this.running;
