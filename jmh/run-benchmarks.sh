@@ -2,14 +2,15 @@
 # Runs the eventfd benchmarks (io.aem.jmh.EventFdLatency, UserEventThroughput, SignalCost) beside
 # their C references (src/main/c/*.c, compiled here with gcc) and prints a table with the ratios.
 #
-#   jmh/run-benchmarks.sh                # from anywhere; about 7 minutes with the default 6 rounds
+#   jmh/run-benchmarks.sh                # from anywhere; about 8 minutes with the default 6 rounds
 #   ROUNDS=1 jmh/run-benchmarks.sh       # a quicker look
 #
-# Each round runs, for latency and then for throughput: the C reference, the two Java variants
-# (each a JMH fork of its own), the C reference again. The Java figures are compared with the
-# mean of the two C runs around them, because this kind of machine (a VM guest) drifts between
-# regimes over seconds; the table shows every round and the medians. The single-call costs
-# (SignalCost) run once at the end.
+# Each round runs, for latency: the C reference, the two Java variants (each a JMH fork of its
+# own), the C reference again; for throughput: the C write-per-signal reference, the C doorbell
+# reference, the two Java variants, the C doorbell and C write references again. The Java figures
+# are compared with the mean of the two runs of each C reference around them, because this kind
+# of machine (a VM guest) drifts between regimes over seconds; the table shows every round and
+# the medians. The single-call costs (SignalCost) run once at the end.
 #
 # Environment: ROUNDS (default 6, at most 10), RECEIVER_CPU (default 0: the event loop, the JNA
 # reader, the C reader), SENDER_CPU (default 1: the JMH thread, the C writer), OUT (results
@@ -89,13 +90,16 @@ mkdir -p "$out"
 cat "$out/machine.txt"
 
 # The C references. Latency: 50,000 ping-pongs after 2,000 warm-up ones (two or three seconds).
-# Throughput: the single-call costs, then a 1 s warm-up and five 1 s windows. Both exit by
-# themselves; timeout is only a guard.
+# Throughput, in each of its two modes (write per signal, doorbell): the single-call costs, then
+# a 1 s warm-up and five 1 s windows. They exit by themselves; timeout is only a guard.
 c_latency() {
     timeout 120 "$here/target/eventfd_pingpong" 2000 50000 "$RECEIVER_CPU" "$SENDER_CPU" >"$1"
 }
 c_throughput() {
-    timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU" >"$1"
+    timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU" write >"$1"
+}
+c_doorbell() {
+    timeout 60 "$here/target/eventfd_throughput" 1 5 1 "$RECEIVER_CPU" "$SENDER_CPU" doorbell >"$1"
 }
 
 # One JMH benchmark with the forks, iteration counts and times of its annotations, unless more
@@ -112,7 +116,8 @@ jmh() {
 # The machine drifts between regimes over seconds (cross-CPU wake-up p50 anywhere from 12 to
 # 28 us between two consecutive runs of the same C program), so a round keeps each comparison
 # short: C, the two Java variants, C again, and the Java figures of the round are compared with
-# the mean of the two C runs around them. The order of the two Java variants alternates.
+# the mean of the two C runs around them (for throughput the two C references are nested: write,
+# doorbell, Java, doorbell, write). The order of the two Java variants alternates.
 for ((k = 1; k <= ROUNDS; k++)); do
     dir=$out/round-$k
     mkdir -p "$dir"
@@ -125,18 +130,18 @@ for ((k = 1; k <= ROUNDS; k++)); do
     c_latency "$dir/c-latency-after.txt"
     echo "round $k of $ROUNDS: throughput"
     c_throughput "$dir/c-throughput-before.txt"
+    c_doorbell "$dir/c-doorbell-before.txt"
     for variant in "${order[@]}"; do
         jmh "$dir" "UserEventThroughput.$variant"
     done
+    c_doorbell "$dir/c-doorbell-after.txt"
     c_throughput "$dir/c-throughput-after.txt"
-    # The coalescing design study does no system call per signal: no C run compares with it.
-    jmh "$dir" "UserEventThroughput.fluxCoalescing"
 done
 
 # The single-call costs need no bracketing: one thread, no wake-up.
 echo "single-call costs"
 mkdir -p "$out/signal-cost"
-for name in userEventsSignal jnaWrite jnaCallNoSyscall jnaReadEmpty; do
+for name in userEventsSignal userEventsSignalRing jnaWrite jnaCallNoSyscall jnaReadEmpty; do
     jmh "$out/signal-cost" "SignalCost.$name"
 done
 

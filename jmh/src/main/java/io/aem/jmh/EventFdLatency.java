@@ -54,7 +54,13 @@ import reactor.core.Disposable;
  *   <li>{@link #flux}: {@link UserEvents#signal()} → the event loop's {@code epoll_wait} →
  *       {@code read} → {@code Flux} {@code onNext}, on a loop built by {@link Aem} and pinned
  *       with {@link EventLoopOptions#withCpuAffinity}. The time is taken first thing in
- *       {@code onNext}.</li>
+ *       {@code onNext}. {@code UserEvents} counts signals in the JVM and writes its eventfd only
+ *       for the signal that finds the counter at zero; in this ping-pong that is every signal,
+ *       because the loop takes the counter before {@code onNext} and the sender signals again
+ *       only after the answer. So each ping is a compare-and-set plus one {@code write(2)}, like
+ *       the other variants' {@code write}. The trial checks it: every event must carry a count of
+ *       exactly 1 ({@code latency.flux.events_not_1} in the report, expected 0), and the loop
+ *       must turn once per event.</li>
  *   <li>{@link #jnaDirect}: {@link LibC#write} → a plain thread doing {@link LibC#epoll_wait} +
  *       {@link LibC#read}; no loop, no Flux. The time is taken after {@code read}, as in C.</li>
  * </ul>
@@ -77,6 +83,11 @@ public class EventFdLatency {
         final OneWayRecorder recorder = new OneWayRecorder("flux");
         /** Signals sent, counted by the JMH thread. */
         long signals;
+        /**
+         * Events whose count was not 1, counted by the loop thread: a signal that did not ring
+         * (merged into another event) would show here, and its one-way time would be wrong.
+         */
+        volatile long eventsNot1;
         private boolean measuring;
         private long signals0;
         private long turns0;
@@ -93,6 +104,9 @@ public class EventFdLatency {
                     count -> {
                         recorder.arrived(System.nanoTime());
                         pong.answer();
+                        if (count != 1L) {
+                            eventsNot1 = eventsNot1 + 1;
+                        }
                     },
                     error -> error.printStackTrace());
             recorder.receiver(aem.loops().get(0).thread());
@@ -124,6 +138,7 @@ public class EventFdLatency {
             recorder.note("loop_turns_per_event", String.format(Locale.ROOT, "%.3f",
                     (double) (loop.turns() - turns0) / Math.max(1, signals - signals0)));
             recorder.note("loop_task_wakeups", Long.toString(loop.wakeups() - wakeups0));
+            recorder.note("events_not_1", Long.toString(eventsNot1));
             recorder.report();
             subscription.dispose();
             aem.close();

@@ -2,7 +2,6 @@ package io.aem.jmh;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,15 +125,7 @@ final class OneWayRecorder {
     }
 
     private long allocated() {
-        Thread t = receiver;
-        if (t == null) {
-            return -1;
-        }
-        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        if (mx instanceof com.sun.management.ThreadMXBean) {
-            return ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(t.getId());
-        }
-        return -1;
+        return Allocation.of(receiver);
     }
 
     private static long percentile(long[] sorted, double q) {

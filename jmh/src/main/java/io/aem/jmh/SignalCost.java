@@ -5,7 +5,9 @@ import com.sun.jna.Pointer;
 import io.aem.linux.event.UserEvents;
 import io.aem.linux.sys.EventFd;
 import io.aem.linux.sys.LibC;
+import java.lang.reflect.Field;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -21,15 +23,28 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The single-thread cost of the system calls on the user-event path, with no other thread
- * involved, so that the throughput and latency figures can be taken apart: one signal
- * ({@link UserEvents#signal()}) against one plain JNA {@code write(2)} of the same 8 bytes, and
- * the {@code read(2)} of an empty eventfd that answers {@code EAGAIN} (what the event loop does
- * once per wake-up after draining the counter). Nobody reads these eventfds: the counter only
- * grows, and cannot reach its maximum ({@code 2^64 - 2}) in any run. {@link #jnaCallNoSyscall} is
- * the cost of the JNA call alone.
+ * The single-thread cost of the calls on the user-event path, with no other thread involved, so
+ * that the throughput and latency figures can be taken apart.
  *
- * <p>The C reference for the same calls is printed by {@code eventfd_throughput}
+ * <p>{@link UserEvents#signal()} has two paths. It adds to a counter in the JVM with a
+ * compare-and-set, and only the signal that finds the counter at zero writes the eventfd (rings
+ * the loop's doorbell). Nobody takes the counter here, so:
+ * <ul>
+ *   <li>{@link #userEventsSignal} rings once, at its first call, and from then on measures the
+ *       compare-and-set path alone: what a signal costs while the loop has not yet taken the
+ *       previous ones (under load, nearly every signal). Its C counterpart is
+ *       {@code fetch_add_alone_ns} of {@code eventfd_throughput ... doorbell}.</li>
+ *   <li>{@link #userEventsSignalRing} puts the counter back to zero before every call (a plain
+ *       store into the private field, reached by reflection at setup: the benchmark's stand-in
+ *       for the loop taking the counter), so every call rings: the path of a signal that wakes
+ *       an idle loop, as in the latency ping-pong. Compare with {@link #jnaWrite}.</li>
+ * </ul>
+ * Beside them: one plain JNA {@code write(2)} of the same 8 bytes, the {@code read(2)} of an
+ * empty eventfd that answers {@code EAGAIN}, and {@link #jnaCallNoSyscall}, the cost of a JNA
+ * call alone. Nobody reads these eventfds: their counters only grow, and cannot reach the
+ * maximum ({@code 2^64 - 2}) in any run.
+ *
+ * <p>The C references for the system calls are printed by {@code eventfd_throughput}
  * ({@code write_alone_ns}, {@code read_empty_ns}).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -40,10 +55,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class SignalCost {
 
-    /** Two eventfds: one behind {@link UserEvents}, one written and read through {@link LibC}. */
+    /** Two user events, and two eventfds written and read through {@link LibC}. */
     @State(Scope.Thread)
     public static class Fds {
         UserEvents events;
+        UserEvents ringing;
+        /** The counter of {@link #ringing}. */
+        AtomicLong ringingCounter;
         int fd;
         int emptyFd;
         final Memory one = new Memory(8);
@@ -55,6 +73,8 @@ public class SignalCost {
             Cpus.pin(Cpus.SENDER);
             one.setLong(0, 1);
             events = UserEvents.create("signal-cost");
+            ringing = UserEvents.create("signal-cost-ring");
+            ringingCounter = counterOf(ringing);
             fd = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             emptyFd = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
             if (fd < 0 || emptyFd < 0) {
@@ -62,10 +82,24 @@ public class SignalCost {
             }
         }
 
+        /** The private counter of user events, for {@link #userEventsSignalRing} only. */
+        private static AtomicLong counterOf(UserEvents events) throws ReflectiveOperationException {
+            Field f;
+            try {
+                f = UserEvents.class.getDeclaredField("pending");
+            } catch (NoSuchFieldException e) {
+                throw new IllegalStateException("UserEvents has no AtomicLong field 'pending' any more: update"
+                        + " SignalCost.userEventsSignalRing to the new way it counts", e);
+            }
+            f.setAccessible(true);
+            return (AtomicLong) f.get(events);
+        }
+
         /** Closes the eventfds. */
         @TearDown(Level.Trial)
         public void close() {
             events.close();
+            ringing.close();
             LibC.close(fd);
             LibC.close(emptyFd);
             one.close();
@@ -73,10 +107,17 @@ public class SignalCost {
         }
     }
 
-    /** {@link UserEvents#signal()}: the library's write path. */
+    /** {@link UserEvents#signal()} on a counter that is never zero: the compare-and-set path, no system call. */
     @Benchmark
     public boolean userEventsSignal(Fds s) {
         return s.events.signal();
+    }
+
+    /** {@link UserEvents#signal()} on a counter put back to zero first: compare-and-set and the eventfd write. */
+    @Benchmark
+    public boolean userEventsSignalRing(Fds s) {
+        s.ringingCounter.lazySet(0);
+        return s.ringing.signal();
     }
 
     /** {@code write(fd, &1, 8)} through JNA direct mapping. */

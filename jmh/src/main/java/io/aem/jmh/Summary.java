@@ -19,9 +19,11 @@ import java.util.function.IntFunction;
  * <p>Layout of the results directory, as the script writes it:
  * <pre>
  *   round-k/c-latency-before.txt, c-latency-after.txt        C ping-pong runs around the Java latency runs of round k
- *   round-k/c-throughput-before.txt, c-throughput-after.txt  C throughput runs around the Java throughput runs
+ *   round-k/c-throughput-before.txt, c-throughput-after.txt  C throughput runs (write per signal) around the Java throughput runs
+ *   round-k/c-doorbell-before.txt, c-doorbell-after.txt      C throughput runs (doorbell), just inside those
  *   round-k/*.csv                                            JMH results of round k, one file per benchmark
  *   round-k/latency-flux.txt, latency-jna.txt                one-way figures of the two Java ping-pongs
+ *   round-k/throughput-flux.txt                              the loop's turns and allocation per event under load
  *   signal-cost/*.csv                                        JMH single-call costs, run once
  * </pre>
  * The C files hold "key value" lines. The C reference of round k is the mean of the run just
@@ -46,12 +48,15 @@ public final class Summary {
             Path r = dir.resolve("round-" + k);
             Map<String, Double> b = keyValues(r.resolve("c-latency-before.txt"));
             b.putAll(keyValues(r.resolve("c-throughput-before.txt")));
+            b.putAll(keyValues(r.resolve("c-doorbell-before.txt")));
             before.add(b);
             Map<String, Double> a = keyValues(r.resolve("c-latency-after.txt"));
             a.putAll(keyValues(r.resolve("c-throughput-after.txt")));
+            a.putAll(keyValues(r.resolve("c-doorbell-after.txt")));
             after.add(a);
             Map<String, Double> m = keyValues(r.resolve("latency-flux.txt"));
             m.putAll(keyValues(r.resolve("latency-jna.txt")));
+            m.putAll(keyValues(r.resolve("throughput-flux.txt")));
             m.putAll(jmhCsvs(r));
             java.add(m);
         }
@@ -90,6 +95,7 @@ public final class Summary {
         ratioRow("Flux / C         p99", k -> j(k, "latency.flux.oneway.p99_us"), k -> cRef(k, "latency.c.oneway.p99_us"));
         row("Flux loop turns per event", k -> j(k, "latency.flux.loop_turns_per_event"));
         row("Flux loop bytes allocated per event", k -> j(k, "latency.flux.receiver_alloc_bytes_per_event"));
+        row("Flux events with a count other than 1", k -> j(k, "latency.flux.events_not_1"));
 
         header("eventfd round trip: signal, wake, answer, wake (us; Java: JMH SampleTime)");
         row("C reference      p50", k -> cRef(k, "latency.c.roundtrip.p50_us"));
@@ -100,53 +106,64 @@ public final class Summary {
         row("Flux (UserEvents)p99", k -> j(k, PKG + "EventFdLatency.flux:p0.99"));
         ratioRow("Flux / C         p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"), k -> cRef(k, "latency.c.roundtrip.p50_us"));
 
+        String flux = PKG + "UserEventThroughput.flux";
+        String jna = PKG + "UserEventThroughput.jnaDirect";
         header("user-event throughput, writer CPU " + Cpus.SENDER + " -> reader CPU " + Cpus.RECEIVER
                 + " (signals delivered per second)");
-        row("C reference", k -> cRef(k, "throughput.c.signals_per_s"));
-        row("JNA direct", k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"));
-        row("Flux (UserEvents)", k -> j(k, PKG + "UserEventThroughput.flux:signals"));
-        double fluxThroughput = ratioRow("Flux / C", k -> j(k, PKG + "UserEventThroughput.flux:signals"),
+        row("C, write per signal (target's ref.)", k -> cRef(k, "throughput.c.signals_per_s"));
+        row("C, doorbell (as UserEvents)", k -> cRef(k, "throughput.cdoorbell.signals_per_s"));
+        row("JNA direct, write per signal", k -> j(k, jna + ":signals"));
+        row("Flux (UserEvents)", k -> j(k, flux + ":signals"));
+        double fluxThroughput = ratioRow("Flux / C write, the target's", k -> j(k, flux + ":signals"),
                 k -> cRef(k, "throughput.c.signals_per_s"));
-        ratioRow("JNA / C", k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"), k -> cRef(k, "throughput.c.signals_per_s"));
-        ratioRow("Flux / JNA", k -> j(k, PKG + "UserEventThroughput.flux:signals"),
-                k -> j(k, PKG + "UserEventThroughput.jnaDirect:signals"));
-        row("design study: coalescing Flux", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"));
-        ratioRow("coalescing / C", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:signals"),
-                k -> cRef(k, "throughput.c.signals_per_s"));
-        header("... events per second (reads that returned a count = onNext calls) and signals per event");
-        row("C reference   events/s", k -> cRef(k, "throughput.c.events_per_s"));
-        row("JNA direct    events/s", k -> j(k, PKG + "UserEventThroughput.jnaDirect:events"));
-        row("Flux          events/s", k -> j(k, PKG + "UserEventThroughput.flux:events"));
-        row("C reference   signals/event", k -> cRef(k, "throughput.c.signals_per_event"));
-        row("JNA direct    signals/event", k -> div(j(k, PKG + "UserEventThroughput.jnaDirect:signals"),
-                j(k, PKG + "UserEventThroughput.jnaDirect:events")));
-        row("Flux          signals/event", k -> div(j(k, PKG + "UserEventThroughput.flux:signals"),
-                j(k, PKG + "UserEventThroughput.flux:events")));
-        row("coalescing    events/s", k -> j(k, PKG + "UserEventThroughput.fluxCoalescing:events"));
+        double likeForLike = ratioRow("Flux / C doorbell, like for like", k -> j(k, flux + ":signals"),
+                k -> cRef(k, "throughput.cdoorbell.signals_per_s"));
+        ratioRow("JNA / C write", k -> j(k, jna + ":signals"), k -> cRef(k, "throughput.c.signals_per_s"));
+        header("... events per second (onNext calls; C: reads or exchanges that returned a count), signals per event");
+        row("C write       events/s", k -> cRef(k, "throughput.c.events_per_s"));
+        row("C doorbell    events/s", k -> cRef(k, "throughput.cdoorbell.events_per_s"));
+        row("JNA direct    events/s", k -> j(k, jna + ":events"));
+        row("Flux          events/s", k -> j(k, flux + ":events"));
+        row("C write       signals/event", k -> cRef(k, "throughput.c.signals_per_event"));
+        row("C doorbell    signals/event", k -> cRef(k, "throughput.cdoorbell.signals_per_event"));
+        row("JNA direct    signals/event", k -> div(j(k, jna + ":signals"), j(k, jna + ":events")));
+        row("Flux          signals/event", k -> div(j(k, flux + ":signals"), j(k, flux + ":events")));
+        row("C doorbell    writes (rings)/s", k -> cRef(k, "throughput.cdoorbell.rings_per_s"));
+        row("Flux loop turns per event", k -> j(k, "throughput.flux.loop_turns_per_event"));
+        row("Flux loop bytes allocated per event", k -> j(k, "throughput.flux.receiver_alloc_bytes_per_event"));
+        row("Flux % of events with a count > 127", k -> 100 * j(k, "throughput.flux.events_over_127_share"));
 
         double cWrite = row("C write alone, ns (see below)", k -> cRef(k, "throughput.c.write_alone_ns"));
         double cRead = row("C read EAGAIN, ns (see below)", k -> cRef(k, "throughput.c.read_empty_ns"));
+        double cAdd = row("C fetch_add alone, ns (see below)", k -> cRef(k, "throughput.cdoorbell.fetch_add_alone_ns"));
         out.append('\n').append("single-thread cost of one call, no other thread involved (ns; C: median of the rounds)\n");
-        single("C write(eventfd, 1)", cWrite, cWrite);
-        single("JNA write(eventfd, 1)", singleCall.getOrDefault(PKG + "SignalCost.jnaWrite", Double.NaN), cWrite);
-        single("UserEvents.signal()", singleCall.getOrDefault(PKG + "SignalCost.userEventsSignal", Double.NaN), cWrite);
-        single("JNA call, no system call", singleCall.getOrDefault(PKG + "SignalCost.jnaCallNoSyscall", Double.NaN),
-                cWrite);
-        single("C read(empty eventfd)", cRead, cRead);
-        single("JNA read(empty eventfd)", singleCall.getOrDefault(PKG + "SignalCost.jnaReadEmpty", Double.NaN), cRead);
+        single("C write(eventfd, 1)", cWrite, cWrite, "C write");
+        single("JNA write(eventfd, 1)", cost("jnaWrite"), cWrite, "C write");
+        single("UserEvents.signal(), rings", cost("userEventsSignalRing"), cWrite, "C write");
+        single("JNA call, no system call", cost("jnaCallNoSyscall"), cWrite, "C write");
+        single("C atomic_fetch_add", cAdd, cAdd, "C fetch_add");
+        single("UserEvents.signal(), no ring", cost("userEventsSignal"), cAdd, "C fetch_add");
+        single("C read(empty eventfd)", cRead, cRead, "C read");
+        single("JNA read(empty eventfd)", cost("jnaReadEmpty"), cRead, "C read");
 
         out.append('\n');
         verdict("Flux one-way latency p50 / C", fluxLatency, "<=", 1.25);
-        verdict("Flux signals/s / C signals/s", fluxThroughput, ">=", 0.90);
+        verdict("Flux signals/s / C write signals/s", fluxThroughput, ">=", 0.90);
+        out.append(String.format(Locale.ROOT, "like for like (no target): Flux signals/s / C doorbell signals/s  measured %s"
+                + " (median of %d rounds)%n", fmt(likeForLike), rounds));
     }
 
-    private void single(String label, double ns, double c) {
-        out.append(String.format(Locale.ROOT, "  %-36s%12s   %s x C%n", label, fmt(ns), fmt(div(ns, c))));
+    private double cost(String benchmark) {
+        return singleCall.getOrDefault(PKG + "SignalCost." + benchmark, Double.NaN);
+    }
+
+    private void single(String label, double ns, double ref, String refName) {
+        out.append(String.format(Locale.ROOT, "  %-40s%12s   %s x %s%n", label, fmt(ns), fmt(div(ns, ref)), refName));
     }
 
     private void header(String title) {
         out.append('\n').append(title).append('\n');
-        out.append(String.format(Locale.ROOT, "  %-36s", ""));
+        out.append(String.format(Locale.ROOT, "  %-40s", ""));
         for (int k = 1; k <= rounds; k++) {
             out.append(String.format(Locale.ROOT, "%12s", "round " + k));
         }
@@ -155,7 +172,7 @@ public final class Summary {
 
     private double row(String label, IntFunction<Double> value) {
         double[] v = new double[rounds];
-        out.append(String.format(Locale.ROOT, "  %-36s", label));
+        out.append(String.format(Locale.ROOT, "  %-40s", label));
         for (int k = 1; k <= rounds; k++) {
             v[k - 1] = value.apply(k);
             out.append(String.format(Locale.ROOT, "%12s", fmt(v[k - 1])));
@@ -171,7 +188,7 @@ public final class Summary {
 
     private void verdict(String what, double ratio, String op, double target) {
         boolean met = !Double.isNaN(ratio) && (op.equals("<=") ? ratio <= target : ratio >= target);
-        out.append(String.format(Locale.ROOT, "target: %-30s %s %.2f  measured %s (median of %d rounds)  %s%n", what, op,
+        out.append(String.format(Locale.ROOT, "target: %-40s %s %.2f  measured %s (median of %d rounds)  %s%n", what, op,
                 target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
     }
 
