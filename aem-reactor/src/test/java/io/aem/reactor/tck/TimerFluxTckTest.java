@@ -2,15 +2,9 @@ package io.aem.reactor.tck;
 
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
-import io.aem.linux.testing.OpenFds;
-import io.aem.linux.testing.TckEnvironment;
 import io.aem.reactor.Aem;
 import java.time.Duration;
-import java.util.Map;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.tck.PublisherVerification;
-import org.testng.annotations.AfterClass;
-import org.testng.annotations.BeforeClass;
 
 /**
  * Reactive Streams TCK for the {@code Flux} of a periodic {@link Aem#timer(TimerSpec)}.
@@ -20,32 +14,8 @@ import org.testng.annotations.BeforeClass;
  * requested ticks arrive well within the TCK's timeouts. The failed publisher is the timer of an
  * {@link Aem} already closed: {@code onSubscribe}, then {@code onError(EventLoopClosedException)}.
  */
-public class TimerFluxTckTest extends PublisherVerification<TimerTick> {
+public class TimerFluxTckTest extends AemPublisherVerification<TimerTick> {
     private static final TimerSpec EVERY_MILLISECOND = TimerSpec.every(Duration.ofMillis(1));
-
-    private Map<Integer, String> fdsBefore;
-    private Aem aem;
-    private Aem closedAem;
-
-    public TimerFluxTckTest() {
-        super(TckEnvironment.create(), TckEnvironment.PUBLISHER_REFERENCE_GC_TIMEOUT_MILLIS);
-    }
-
-    @BeforeClass
-    public void createAem() {
-        fdsBefore = OpenFds.snapshot();
-        aem = Aem.create();
-        closedAem = Aem.create();
-        closedAem.close();
-    }
-
-    @AfterClass(alwaysRun = true)
-    public void closeAemAndCheckFds() {
-        if (aem != null) {
-            aem.close();
-        }
-        OpenFds.awaitClosedSince(fdsBefore, getClass().getSimpleName(), Duration.ofSeconds(10));
-    }
 
     @Override
     public Publisher<TimerTick> createPublisher(long elements) {
