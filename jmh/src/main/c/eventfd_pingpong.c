@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 static int ping_fd;
 static int pong_fd;
 static int64_t sent_at;
@@ -38,28 +40,6 @@ static long total;
 static int receiver_cpu;
 static int64_t *oneway;
 static int64_t *roundtrip;
-
-static void die(const char *what) {
-    fprintf(stderr, "eventfd_pingpong: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static void pin(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    int r = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    if (r != 0) {
-        errno = r;
-        die("pthread_setaffinity_np");
-    }
-}
 
 static int watch(int fd) {
     int ep = epoll_create1(EPOLL_CLOEXEC);

@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_common.h"
+
 static int efd;
 static int reader_cpu;
 static int doorbell;     /* the mode: 0 write, 1 doorbell */
@@ -65,28 +67,6 @@ static struct {
 static struct {
     _Alignas(64) _Atomic uint64_t v;
 } counter;
-
-static void die(const char *what) {
-    fprintf(stderr, "eventfd_throughput: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000000000L + ts.tv_nsec;
-}
-
-static void pin(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    int r = pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    if (r != 0) {
-        errno = r;
-        die("pthread_setaffinity_np");
-    }
-}
 
 static void *reader(void *arg) {
     (void) arg;
