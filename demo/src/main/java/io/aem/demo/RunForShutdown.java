@@ -1,5 +1,7 @@
 package io.aem.demo;
 
+import io.aem.linux.loop.EventLoopClosedException;
+import io.aem.reactor.Aem;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -8,6 +10,7 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.stereotype.Component;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Shuts the application down by itself once {@code aem.demo.run-for} has elapsed after start-up,
@@ -32,19 +35,19 @@ class RunForShutdown implements ApplicationListener<ApplicationReadyEvent> {
             return;
         }
         ConfigurableApplicationContext context = event.getApplicationContext();
-        Thread timer = new Thread(() -> {
-            try {
-                Thread.sleep(runFor.toMillis());
-            } catch (InterruptedException ex) {
-                return;
-            }
-            if (context.isActive()) {
-                logger.info("aem.demo.run-for={} elapsed, shutting down", runFor);
-                SpringApplication.exit(context);
-            }
-        }, "aem-demo-run-for");
-        timer.setDaemon(true);
-        timer.start();
+        // A one-shot kernel timer; closing the context stops the loops, so the exit runs off them.
+        context.getBean(Aem.class).delay(runFor)
+                .publishOn(Schedulers.boundedElastic())
+                .subscribe(tick -> {
+                    if (context.isActive()) {
+                        logger.info("aem.demo.run-for={} elapsed, shutting down", runFor);
+                        SpringApplication.exit(context);
+                    }
+                }, error -> {
+                    if (!(error instanceof EventLoopClosedException)) {
+                        logger.warn("aem.demo.run-for timer failed; the application keeps running", error);
+                    }
+                });
         logger.info("Running for {} (aem.demo.run-for)", runFor);
     }
 }

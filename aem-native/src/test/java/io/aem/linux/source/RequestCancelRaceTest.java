@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -167,10 +168,9 @@ class RequestCancelRaceTest {
         }
         if (selfCancelling) {
             // The requests add up to at least REQUESTERS * REQUESTS_PER_THREAD elements, more than the cancel needs.
-            long deadline = System.nanoTime() + ROUND_TIMEOUT.toNanos();
-            while (subscriber.received() < 1 + round % 7 && System.nanoTime() - deadline < 0) {
-                Thread.sleep(1);
-            }
+            long needed = 1 + round % 7;
+            Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(ROUND_TIMEOUT)
+                    .pollInSameThread().until(() -> subscriber.received() >= needed);
         }
         // The cancel's release was handed to the loop before this task: once it ran, the stream is over.
         LoopProbe.drainTasks(loop);

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Flow;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,10 +119,8 @@ class SubscribeCancelCycleTest {
                 ProtocolCheckingSubscriber<T> subscriber = new ProtocolCheckingSubscriber<T>(loop.thread()).cancelInOnNextAfter(1);
                 publisher.subscribe(subscriber);
                 subscriber.subscription().request(2);
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (subscriber.received() == 0 && System.nanoTime() - deadline < 0) {
-                    Thread.sleep(0, 100_000);
-                }
+                Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(5))
+                        .pollInSameThread().until(() -> subscriber.received() > 0);
                 assertThat(subscriber.received()).as("cycle %d: first element within 5 s", i).isEqualTo(1);
                 return new Cycle(i, subscriber, 1);
             }

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The open file descriptors of this process, read from {@code /proc/self/fd}, with what each
@@ -65,20 +67,12 @@ public final class OpenFds {
      * @throws AssertionError if fds are still open after the timeout
      */
     public static void awaitClosedSince(Map<Integer, String> before, String owner, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<Integer, String> leaked = openedSince(before);
-        while (!leaked.isEmpty() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            leaked = openedSince(before);
-        }
-        if (!leaked.isEmpty()) {
+        try {
+            Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).atMost(timeout)
+                    .pollInSameThread().until(() -> openedSince(before).isEmpty());
+        } catch (ConditionTimeoutException e) {
             throw new AssertionError("file descriptors left open by " + owner + " (still open after "
-                    + timeout.toMillis() + " ms): " + leaked);
+                    + timeout.toMillis() + " ms): " + openedSince(before));
         }
     }
 
