@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.source.SourcePublisher;
+import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import net.jqwik.api.ForAll;
@@ -21,15 +24,18 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  */
 class UserEventsPropertyTest {
     private static EventLoop loop;
+    private static Map<Integer, String> fdsBefore;
 
     @BeforeContainer
     static void start() throws Exception {
+        fdsBefore = OpenFds.snapshot();
         loop = EventLoop.open("user-events-properties");
     }
 
     @AfterContainer
     static void stop() {
         loop.close();
+        OpenFds.awaitClosedSince(fdsBefore, UserEventsPropertyTest.class.getSimpleName(), Duration.ofSeconds(10));
     }
 
     /**
