@@ -88,6 +88,15 @@ public final class LibC {
     /** {@code int capset(cap_user_header_t hdrp, const cap_user_data_t datap)}: per thread. */
     public static native int capset(Pointer header, Pointer data);
 
+    /** {@code int inotify_init1(int flags)}. */
+    public static native int inotify_init1(int flags);
+
+    /** {@code int inotify_add_watch(int fd, const char *pathname, uint32_t mask)}. */
+    public static native int inotify_add_watch(int fd, Pointer pathname, int mask);
+
+    /** {@code int inotify_rm_watch(int fd, int wd)}. */
+    public static native int inotify_rm_watch(int fd, int wd);
+
     /** {@code char *strerror(int errnum)}: only for messages, never on a hot path. */
     public static native String strerror(int errnum);
 }
