@@ -154,6 +154,11 @@ public final class EventLoop implements Executor, AutoCloseable {
             throw new IOException("event loop '" + options.name() + "' failed to start: " + cause, cause);
         } catch (TimeoutException e) {
             loop.close();
+            if (!loop.thread.isAlive()) {
+                // The factory's thread never ran the loop: nobody else will release its fds. Every
+                // release is idempotent, so a thread that starts late and shuts down finds them closed.
+                loop.releaseNativeResources();
+            }
             throw new IOException("event loop '" + options.name() + "' thread did not start within 30 s;"
                     + " check that the thread factory starts the runnable it is given");
         } catch (InterruptedException e) {

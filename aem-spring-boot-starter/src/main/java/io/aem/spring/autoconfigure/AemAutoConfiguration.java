@@ -3,7 +3,6 @@ package io.aem.spring.autoconfigure;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.loop.RealtimePolicy;
 import io.aem.reactor.Aem;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -36,16 +35,18 @@ public final class AemAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     Aem aem(AemProperties properties) {
-        return Aem.create(loopOptions(properties.getLoops()));
+        AemProperties.Loops loops = properties.getLoops();
+        return Aem.create(loops.getCount(), loopTemplate(loops));
     }
 
     /**
-     * The options of each loop, checked property by property so that a bad value is reported
-     * under its own name before any thread or fd exists.
+     * The options every loop shares, named by the prefix ({@link Aem#create(int, EventLoopOptions)}
+     * names loop {@code i} prefix-i), checked property by property so that a bad value is
+     * reported under its own name before any thread or fd exists.
      *
      * @throws InvalidConfigurationPropertyValueException naming the first bad property
      */
-    static List<EventLoopOptions> loopOptions(AemProperties.Loops loops) {
+    static EventLoopOptions loopTemplate(AemProperties.Loops loops) {
         if (loops.getCount() < 1) {
             throw new InvalidConfigurationPropertyValueException("aem.loops.count", loops.getCount(),
                     "At least one event loop is needed; to start none, set aem.enabled=false.");
@@ -60,17 +61,14 @@ public final class AemAutoConfiguration {
                     loops.getMaxEventsPerWait(), "One epoll_wait must be able to report at least one event.");
         }
         EventLoopOptions common = EventLoopOptions.defaults()
+                .withName(prefix)
                 .withMaxEventsPerWait(loops.getMaxEventsPerWait())
                 .withCpuAffinity(cpus(loops.getCpuAffinity()));
         RealtimePolicy policy = realtimePolicy(loops.getRealtime());
         if (policy != null) {
             common = common.withRealtime(policy, loops.getRealtime().getPriority());
         }
-        List<EventLoopOptions> options = new ArrayList<>(loops.getCount());
-        for (int i = 1; i <= loops.getCount(); i++) {
-            options.add(common.withName(prefix + "-" + i));
-        }
-        return options;
+        return common;
     }
 
     private static int[] cpus(List<Integer> affinity) {
