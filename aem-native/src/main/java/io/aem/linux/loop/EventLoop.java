@@ -88,6 +88,7 @@ public final class EventLoop implements Executor, AutoCloseable {
     private int nextSlot;
     private int liveCount;
     private volatile long turns;
+    private final LoopTimeouts timeouts = new LoopTimeouts();
     private final AtomicLong wakeups = new AtomicLong();
 
     private EventLoop(EventLoopOptions options) throws IOException {
@@ -243,6 +244,38 @@ public final class EventLoop implements Executor, AutoCloseable {
         if (Thread.currentThread() != thread && sleeping.getAndSet(0) == 1) {
             wake();
         }
+    }
+
+    /**
+     * Runs a task once on the loop thread after a delay: not before it, and within about a
+     * millisecond after it when the loop is idle (the loop's {@code epoll_wait} timeout has
+     * millisecond resolution). From another thread the scheduling itself is handed to the loop
+     * with {@link #execute}. Tasks still pending when the loop closes never run.
+     *
+     * <p>Costs one heap entry, {@code O(log n)}; meant for grace and quiet periods of sources,
+     * not for very many timers.
+     *
+     * @param task     the task; an exception it throws is logged and does not stop the loop
+     * @param delay    the delay, {@code >= 0}
+     * @param unit     the delay's unit
+     * @return the handle that cancels it
+     * @throws EventLoopClosedException if the loop is closed
+     */
+    public LoopTimeout schedule(Runnable task, long delay, TimeUnit unit) {
+        Objects.requireNonNull(task, "task");
+        if (delay < 0) {
+            throw new IllegalArgumentException("delay must be >= 0, was " + delay + " " + unit);
+        }
+        LoopTimeout timeout = timeouts.create(task, System.nanoTime() + unit.toNanos(delay));
+        if (inEventLoop()) {
+            if (state.get() != RUNNING) {
+                throw new EventLoopClosedException(name, "timeout rejected");
+            }
+            timeouts.insert(timeout);
+        } else {
+            execute(() -> timeouts.insert(timeout));
+        }
+        return timeout;
     }
 
     /**
@@ -415,7 +448,7 @@ public final class EventLoop implements Executor, AutoCloseable {
         final int epfd = epollFd.get();
         while (state.get() == RUNNING) {
             runTasks();
-            int timeout = -1;
+            int timeout = timeouts.waitMillis(System.nanoTime());
             sleeping.set(1);
             if (!tasks.isEmpty() || state.get() != RUNNING) {
                 timeout = 0;
@@ -423,6 +456,9 @@ public final class EventLoop implements Executor, AutoCloseable {
             int n = Epoll.wait(epfd, events, timeout);
             sleeping.set(0);
             turns++;
+            if (timeout >= 0) {
+                runDueTimeouts();
+            }
             if (n < 0) {
                 if (n == -Errno.EINTR) {
                     continue;
@@ -453,6 +489,14 @@ public final class EventLoop implements Executor, AutoCloseable {
             reg.handler().onReady(readyEvents);
         } catch (Throwable t) {
             LOG.log(Level.ERROR, "handler of fd " + reg.fd() + " on loop '" + name + "' threw; the loop goes on", t);
+        }
+    }
+
+    private void runDueTimeouts() {
+        long now = System.nanoTime();
+        LoopTimeout due;
+        while ((due = timeouts.pollDue(now)) != null) {
+            runTask(due.task());
         }
     }
 
@@ -495,6 +539,7 @@ public final class EventLoop implements Executor, AutoCloseable {
             }
             reg.cancel();
         }
+        timeouts.clear();
         releaseNativeResources();
         terminated.complete(null);
     }

@@ -107,9 +107,23 @@ public interface EventSource<E> {
     }
 
     /**
+     * Whether the source holds events of its own, made while decoding rather than read from the
+     * fd: the entries found by scanning a directory that appeared in a watched tree, a move
+     * whose second half never came. While this answers {@code true} the framework calls
+     * {@link #decode} before reading more, even with an empty batch, and a source whose held
+     * events became ready outside a read (a grace period ended) calls
+     * {@link SourceContext#readAgain()}. Such events wait for demand like any other. Loop thread;
+     * {@code false} by default.
+     */
+    default boolean holdsEvents() {
+        return false;
+    }
+
+    /**
      * Decodes at most one event from the batch, advancing its position past the bytes consumed.
-     * Called only while the subscriber has demand and the batch has bytes remaining. Must make
-     * progress: consume bytes, or throw.
+     * Called only while the subscriber has demand, and the batch has bytes remaining or
+     * {@link #holdsEvents()} answered {@code true}. Must make progress: consume bytes, return a
+     * held event, or throw.
      *
      * @param batch   the bytes read, in native byte order, positioned at the next record
      * @param context the subscription's context; report kernel-side loss through it

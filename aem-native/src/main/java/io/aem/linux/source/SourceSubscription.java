@@ -373,7 +373,8 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                 settle(r, emitted);
                 return;
             }
-            if (ending && !batch.hasRemaining()) {
+            boolean empty = !batch.hasRemaining() && !source.holdsEvents();
+            if (ending && empty) {
                 settle(r, emitted);
                 complete();
                 return;
@@ -382,7 +383,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                 r = settle(r, emitted);
                 emitted = 0;
                 if (r == 0) {
-                    if (endCheckPending && !batch.hasRemaining() && reads < MAX_READS_PER_TURN) {
+                    if (endCheckPending && empty && reads < MAX_READS_PER_TURN) {
                         reads++;
                         if (readBatch(batch) > 0) {
                             continue;
@@ -392,7 +393,7 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
                 }
                 continue;
             }
-            if (!batch.hasRemaining()) {
+            if (empty) {
                 if (!(mayRead || endCheckPending) || reads == MAX_READS_PER_TURN) {
                     settle(r, emitted);
                     return;
