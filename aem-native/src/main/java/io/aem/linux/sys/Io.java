@@ -11,6 +11,16 @@ public final class Io {
     public static final int O_NONBLOCK = 0x800;
     /** {@code O_CLOEXEC}. */
     public static final int O_CLOEXEC = 0x80000;
+    /** {@code O_RDONLY}. */
+    public static final int O_RDONLY = 0;
+    /** {@code O_LARGEFILE} (x86-64: {@code 0}, implied; the value of other 64-bit ABIs' headers). */
+    public static final int O_LARGEFILE = 0;
+    /** {@code O_PATH}: a handle that names an object without opening it (no open event, no permission check of its content). */
+    public static final int O_PATH = 0x200000;
+    /** {@code O_DIRECTORY}. */
+    public static final int O_DIRECTORY = 0x10000;
+    /** {@code AT_FDCWD}: paths relative to the working directory. */
+    public static final int AT_FDCWD = -100;
 
     private Io() {
     }

@@ -97,6 +97,21 @@ public final class LibC {
     /** {@code int inotify_rm_watch(int fd, int wd)}. */
     public static native int inotify_rm_watch(int fd, int wd);
 
+    /** {@code int fanotify_init(unsigned int flags, unsigned int event_f_flags)}. */
+    public static native int fanotify_init(int flags, int eventFFlags);
+
+    /** {@code int fanotify_mark(int fd, unsigned int flags, uint64_t mask, int dirfd, const char *pathname)} (64-bit ABI: the mask is one register). */
+    public static native int fanotify_mark(int fd, int flags, long mask, int dirfd, Pointer pathname);
+
+    /** {@code int open_by_handle_at(int mount_fd, struct file_handle *handle, int flags)}; needs {@code CAP_DAC_READ_SEARCH}. */
+    public static native int open_by_handle_at(int mountFd, Pointer handle, int flags);
+
+    /** {@code int openat(int dirfd, const char *pathname, int flags, mode_t mode)}. */
+    public static native int openat(int dirfd, Pointer pathname, int flags, int mode);
+
+    /** {@code ssize_t readlink(const char *pathname, char *buf, size_t bufsiz)}: does not open the link's target. */
+    public static native long readlink(Pointer pathname, Pointer buf, long bufsiz);
+
     /** {@code char *strerror(int errnum)}: only for messages, never on a hot path. */
     public static native String strerror(int errnum);
 }
