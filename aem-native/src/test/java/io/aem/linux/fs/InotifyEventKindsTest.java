@@ -1,0 +1,219 @@
+package io.aem.linux.fs;
+
+import static io.aem.linux.fs.FileEventKind.ACCESS;
+import static io.aem.linux.fs.FileEventKind.ATTRIBUTES;
+import static io.aem.linux.fs.FileEventKind.CLOSE_NOWRITE;
+import static io.aem.linux.fs.FileEventKind.CLOSE_WRITE;
+import static io.aem.linux.fs.FileEventKind.CREATE;
+import static io.aem.linux.fs.FileEventKind.DELETE;
+import static io.aem.linux.fs.FileEventKind.DELETE_SELF;
+import static io.aem.linux.fs.FileEventKind.MODIFY;
+import static io.aem.linux.fs.FileEventKind.MOVED_IN;
+import static io.aem.linux.fs.FileEventKind.MOVED_OUT;
+import static io.aem.linux.fs.FileEventKind.MOVE_SELF;
+import static io.aem.linux.fs.FileEventKind.OPEN;
+import static io.aem.linux.fs.FileEventKind.RENAME;
+import static io.aem.linux.fs.FileEventKind.UNMOUNT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aem.linux.fs.TestFilesystems.Fs;
+import io.aem.linux.loop.EventLoop;
+import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.LoopProbe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every kind inotify reports, with real file operations, on ext4 and on tmpfs. */
+@ExtendWith(FdLeakCheck.class)
+class InotifyEventKindsTest {
+    private static EventLoop loop;
+    private Path base;
+
+    @BeforeAll
+    static void startLoop() throws Exception {
+        loop = EventLoop.open("inotify-kinds");
+    }
+
+    @AfterAll
+    static void stopLoop() {
+        loop.close();
+    }
+
+    @AfterEach
+    void deleteFiles() {
+        TestFilesystems.deleteRecursively(base);
+    }
+
+    /** Subscribes and waits until the source's open ran on the loop: the watches are in place. */
+    private static EventLog watch(FileWatch watch) {
+        EventLog log = EventLog.watch(loop, watch, Long.MAX_VALUE);
+        LoopProbe.drainTasks(loop);
+        return log;
+    }
+
+    private static FileEvent ev(FileEventKind kind, Path path, boolean directory) {
+        return FileEvent.of(kind, path, directory);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void everyEntryKindArrivesInOrderWithItsAbsolutePathAndDirectoryFlag(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-kinds");
+        Path root = Files.createDirectory(base.resolve("root"));
+        Path outside = Files.createDirectory(base.resolve("outside"));
+        Files.writeString(outside.resolve("incoming"), "in");
+        EventLog log = watch(FileWatch.tree(root));
+
+        Path f = root.resolve("f");
+        Path g = root.resolve("g");
+        Path d = root.resolve("d");
+        Path in = root.resolve("incoming");
+        Files.writeString(f, "hello");
+        assertThat(Files.readAllBytes(f)).hasSize(5);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        Files.createDirectory(d);
+        Files.move(f, g);
+        Files.move(g, outside.resolve("g"));
+        Files.move(outside.resolve("incoming"), in);
+        Files.delete(in);
+        Path done = Files.createFile(root.resolve("done"));
+        log.awaitEvent(CREATE, done);
+
+        assertThat(log.events()).containsSubsequence(
+                ev(CREATE, f, false), ev(OPEN, f, false), ev(MODIFY, f, false), ev(CLOSE_WRITE, f, false),
+                ev(OPEN, f, false), ev(ACCESS, f, false), ev(CLOSE_NOWRITE, f, false),
+                ev(ATTRIBUTES, f, false),
+                ev(CREATE, d, true),
+                new FileEvent(RENAME, g, f, false),
+                ev(MOVED_OUT, g, false),
+                ev(MOVED_IN, in, false),
+                ev(DELETE, in, false),
+                ev(CREATE, done, false));
+        assertThat(log.events()).allSatisfy(e -> {
+            assertThat(e.path().isAbsolute() && e.path().startsWith(root)).as("%s is below %s", e.path(), root).isTrue();
+            // the root appears too: the walk that watched the tree read it (OPEN, ACCESS, CLOSE_NOWRITE)
+            assertThat(e.directory()).as("directory flag of %s", e).isEqualTo(e.path().equals(d) || e.path().equals(root));
+        });
+        assertThat(log.of(CREATE)).containsExactly(ev(CREATE, f, false), ev(CREATE, d, true), ev(CREATE, done, false));
+        assertThat(log.deliveryThread()).isSameAs(loop.thread());
+        log.cancel();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void onlyTheChosenKindsAreReported(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-chosen");
+        EventLog log = watch(FileWatch.directory(base).withKinds(CLOSE_WRITE, DELETE));
+        Path f = base.resolve("f");
+        Files.writeString(f, "x");
+        Files.readAllBytes(f);
+        Files.move(f, base.resolve("f2"));
+        Files.delete(base.resolve("f2"));
+        log.awaitEvent(DELETE, base.resolve("f2"));
+        assertThat(log.events()).containsExactly(ev(CLOSE_WRITE, f, false), ev(DELETE, base.resolve("f2"), false));
+        log.cancel();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void aDeletedRootGivesDeleteSelfAndTheStreamCompletes(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-delete-self");
+        Path root = Files.createDirectories(base.resolve("root/sub"));
+        Files.writeString(root.resolve("f"), "x");
+        root = root.getParent();
+        EventLog log = watch(FileWatch.tree(root).withKinds(DELETE, DELETE_SELF));
+        TestFilesystems.deleteRecursively(root);
+        assertThat(log.awaitEnd()).isNull();
+        assertThat(log.events()).containsExactly(ev(DELETE, root.resolve("sub/f"), false),
+                ev(DELETE, root.resolve("sub"), true), ev(DELETE_SELF, root, true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void aMovedRootGivesMoveSelfWithTheWatchedPathAndTheStreamCompletes(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-move-self");
+        Path root = Files.createDirectory(base.resolve("root"));
+        EventLog log = watch(FileWatch.directory(root));
+        Files.move(root, base.resolve("elsewhere"));
+        Files.createFile(base.resolve("elsewhere/after"));
+        assertThat(log.awaitEnd()).isNull();
+        assertThat(log.events()).containsExactly(ev(MOVE_SELF, root, true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void aSingleFileReportsItsOwnEventsUnderItsPathUntilItIsDeleted(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-file");
+        Path f = Files.writeString(base.resolve("f"), "x");
+        Files.writeString(base.resolve("sibling"), "y");
+        EventLog log = watch(FileWatch.file(f));
+        Files.writeString(f, "more");
+        Files.writeString(base.resolve("sibling"), "not reported");
+        Files.delete(f);
+        assertThat(log.awaitEnd()).isNull();
+        assertThat(log.events()).containsSubsequence(ev(OPEN, f, false), ev(MODIFY, f, false),
+                ev(CLOSE_WRITE, f, false), ev(ATTRIBUTES, f, false), ev(DELETE_SELF, f, false));
+        assertThat(log.events()).allSatisfy(e -> assertThat(e.path()).isEqualTo(f));
+    }
+
+    @Test
+    void anUnmountedRootGivesUnmountAndTheStreamCompletes() throws Exception {
+        base = TestFilesystems.ext4().newDirectory("aem-unmount");
+        Path mnt = Files.createDirectory(base.resolve("mnt"));
+        TestFilesystems.mountTmpfs(mnt);
+        try {
+            Files.createDirectory(mnt.resolve("sub"));
+            EventLog log = watch(FileWatch.tree(mnt).withKinds(UNMOUNT, CREATE));
+            Files.createFile(mnt.resolve("sub/x"));
+            log.awaitEvent(CREATE, mnt.resolve("sub/x"));
+            TestFilesystems.unmount(mnt);
+            assertThat(log.awaitEnd()).isNull();
+            assertThat(log.of(UNMOUNT)).contains(ev(UNMOUNT, mnt, true));
+        } finally {
+            if ("tmpfs".equals(TestFilesystems.fsType(mnt))) {
+                TestFilesystems.unmount(mnt);
+            }
+        }
+    }
+
+    @Test
+    void aFileSystemUnmountedInsideATreeGivesUnmountAndTheTreeIsStillWatched() throws Exception {
+        base = TestFilesystems.ext4().newDirectory("aem-unmount-inside");
+        Path mnt = Files.createDirectory(base.resolve("mnt"));
+        Files.createFile(mnt.resolve("hidden-by-the-mount"));
+        TestFilesystems.mountTmpfs(mnt);
+        try {
+            Files.createDirectory(mnt.resolve("sub"));
+            EventLog log = watch(FileWatch.tree(base).withKinds(UNMOUNT, CREATE));
+            TestFilesystems.unmount(mnt);
+            log.awaitEvent(UNMOUNT, mnt);
+            log.awaitEvent(UNMOUNT, mnt.resolve("sub"));
+            Path after = Files.createFile(mnt.resolve("after"));
+            log.awaitEvent(CREATE, after);
+            assertThat(log.done).isNotDone();
+            assertThat(log.events()).containsExactlyInAnyOrder(ev(UNMOUNT, mnt, true), ev(UNMOUNT, mnt.resolve("sub"), true),
+                    ev(CREATE, after, false));
+            log.cancel();
+        } finally {
+            if ("tmpfs".equals(TestFilesystems.fsType(mnt))) {
+                TestFilesystems.unmount(mnt);
+            }
+        }
+    }
+
+    @Test
+    void theFileSystemsAreWhatTheTestsSay() {
+        assertThat(TestFilesystems.fsType(TestFilesystems.ext4().base())).isEqualTo("ext4");
+        assertThat(TestFilesystems.fsType(TestFilesystems.tmpfs().base())).isEqualTo("tmpfs");
+        assertThat(List.of(TestFilesystems.ext4().type(), TestFilesystems.tmpfs().type())).containsExactly("ext4", "tmpfs");
+    }
+}
