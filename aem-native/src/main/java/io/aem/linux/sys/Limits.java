@@ -2,6 +2,7 @@ package io.aem.linux.sys;
 
 import com.sun.jna.Memory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +53,21 @@ public final class Limits {
         return v == RLIM_INFINITY ? "unlimited" : Long.toString(v);
     }
 
-    /** The trimmed content of a {@code /proc} or {@code /sys} file, or {@code "unknown"}. */
+    /**
+     * The trimmed content of a {@code /proc} or {@code /sys} file (up to 4 KiB), or {@code "unknown"}.
+     * Read into one buffer: such files report size 0, and a sysctl file read again at a non-zero
+     * offset answers end-of-file, so reading a byte first (as {@code Files.readAllBytes} does for an
+     * empty-looking file) would return only the first digit.
+     */
     public static String readProc(String path) {
-        try {
-            return new String(Files.readAllBytes(Path.of(path)), StandardCharsets.US_ASCII).trim();
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            byte[] buf = new byte[4096];
+            int n = 0;
+            int r;
+            while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+                n += r;
+            }
+            return new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
