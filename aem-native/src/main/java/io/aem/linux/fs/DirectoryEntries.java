@@ -14,10 +14,10 @@ import java.util.List;
 
 /**
  * Reads one directory's entries with their type, for the scans of a file watch. Costs one
- * {@code openat} + {@code getdents64} pass and one {@code lstat} per entry; the directory read
- * is an access like any other, so a watch that reports {@code OPEN}, {@code ACCESS} or
- * {@code CLOSE_NOWRITE} of its directories sees its own scans. Symbolic links are entries, never
- * followed. Loop thread (or any single thread); stateless.
+ * {@code openat} + {@code getdents64} pass and one {@code lstat} per entry. The read queues
+ * {@code IN_OPEN}, {@code IN_ACCESS} and {@code IN_CLOSE_NOWRITE} for the directory like any
+ * other read; the session leaves them out. Symbolic links are entries, never followed. Loop
+ * thread (or any single thread); stateless.
  */
 final class DirectoryEntries {
     /** One entry: its name within the directory and whether it is a directory (not a link to one). */

@@ -114,6 +114,8 @@ final class InotifySession {
     private final Set<FileEventKind> kinds;
     /** Whether moves matter: reported, or followed because the scope is a tree. */
     private final boolean followMoves;
+    /** Whether reads of directories are reported, so that the source's own reads must be left out. */
+    private final boolean reportsReads;
     private final int rootMask;
     private final int subdirectoryMask;
     private final WatchTable table = new WatchTable();
@@ -137,6 +139,8 @@ final class InotifySession {
         this.kinds = spec.kinds();
         this.followMoves = tree || kinds.contains(FileEventKind.RENAME) || kinds.contains(FileEventKind.MOVED_IN)
                 || kinds.contains(FileEventKind.MOVED_OUT);
+        this.reportsReads = kinds.contains(FileEventKind.OPEN) || kinds.contains(FileEventKind.ACCESS)
+                || kinds.contains(FileEventKind.CLOSE_NOWRITE);
         int mask = kernelMask(spec);
         this.rootMask = spec.scope() == WatchScope.FILE ? mask : mask | IN_ONLYDIR;
         this.subdirectoryMask = (mask & ~(IN_DELETE_SELF | IN_MOVE_SELF)) | IN_ONLYDIR | IN_DONT_FOLLOW;
@@ -302,6 +306,12 @@ final class InotifySession {
             watch.consumeScanned(entry);
             return event(FileEventKind.DELETE, watch.path().resolve(entry), directory);
         }
+        if (directory && reportsReads) {
+            Watch subject = table.child(watch, entry);
+            if (subject != null && subject.hasOwnReads()) {
+                mask = subject.withoutOwnReads(mask);
+            }
+        }
         return plain(mask, watch.path().resolve(entry), directory);
     }
 
@@ -347,6 +357,9 @@ final class InotifySession {
         }
         if ((mask & IN_UNMOUNT) != 0) {
             return event(FileEventKind.UNMOUNT, watch.path(), dir);
+        }
+        if (watch.hasOwnReads()) {
+            mask = watch.withoutOwnReads(mask);
         }
         return plain(mask, watch.path(), dir);
     }
@@ -582,7 +595,7 @@ final class InotifySession {
 
     /** Holds an event of this kind for each entry of the directory, remembering the names. */
     private void scan(Watch dir, FileEventKind kind) throws IOException {
-        List<DirectoryEntries.Entry> entries = DirectoryEntries.list(dir.path());
+        List<DirectoryEntries.Entry> entries = read(dir);
         if (entries == null || entries.isEmpty()) {
             return;
         }
@@ -603,7 +616,7 @@ final class InotifySession {
         todo.push(start);
         while (!todo.isEmpty()) {
             Watch dir = todo.pop();
-            List<DirectoryEntries.Entry> entries = DirectoryEntries.list(dir.path());
+            List<DirectoryEntries.Entry> entries = read(dir);
             if (entries == null) {
                 continue;
             }
@@ -616,6 +629,15 @@ final class InotifySession {
                 }
             }
         }
+    }
+
+    /** Reads a watched directory's entries; its open, reads and close will not be reported as events. */
+    private List<DirectoryEntries.Entry> read(Watch dir) throws IOException {
+        List<DirectoryEntries.Entry> entries = DirectoryEntries.list(dir.path());
+        if (entries != null && reportsReads) {
+            dir.ownReadStarted();
+        }
+        return entries;
     }
 
     private void beginListing(boolean purge) throws IOException {
@@ -687,6 +709,9 @@ final class InotifySession {
             w.clearScanned();
         }
         scannedWatches.clear();
+        for (Watch w : table.all()) {
+            w.clearOwnReads();
+        }
     }
 
     /** The subscription ended: cancels the grace timer and drops what is held. */

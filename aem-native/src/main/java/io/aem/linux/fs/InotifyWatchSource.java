@@ -47,9 +47,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@code IN_ISDIR}), and for a {@link FileEventKind#RENAME} the old path. Only the
  * {@linkplain FileWatch#withKinds chosen kinds} are emitted. A directory's own events
  * ({@code OPEN}, {@code ACCESS}, ...) are reported once, under its name in its parent, and for the
- * watched root under the root's path. The source's own directory reads are reads like any other:
- * with {@code OPEN}, {@code ACCESS} or {@code CLOSE_NOWRITE} chosen they appear as events of the
- * directories read.
+ * watched root under the root's path. The source's own reads of directories (walks, scans,
+ * listings) are not reported: each expects one {@code IN_OPEN} of that directory, and the
+ * {@code IN_ACCESS} records up to its next {@code IN_CLOSE_NOWRITE} belong to it. Another process
+ * reading the same directory at the same moment keeps its open and close, though an access of its
+ * may be taken for the source's.
  *
  * <p><b>Trees.</b> Every directory of a tree has its own watch, added in {@code open} by a
  * depth-first walk. A directory that appears later ({@code IN_CREATE} with {@code IN_ISDIR}, or

@@ -1,5 +1,9 @@
 package io.aem.linux.fs;
 
+import static io.aem.linux.sys.Inotify.IN_ACCESS;
+import static io.aem.linux.sys.Inotify.IN_CLOSE_NOWRITE;
+import static io.aem.linux.sys.Inotify.IN_OPEN;
+
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -41,6 +45,10 @@ final class WatchTable {
         private Set<String> scanned;
         private long scanEndedNanos;
         private boolean unmounted;
+        /** Reads of this directory by the source whose {@code IN_OPEN} was not read yet. */
+        private int ownReads;
+        /** Between the {@code IN_OPEN} of an own read and its {@code IN_CLOSE_NOWRITE}. */
+        private boolean inOwnRead;
 
         private Watch(int wd, Watch parent, String name, Path path) {
             this.wd = wd;
@@ -71,6 +79,43 @@ final class WatchTable {
 
         void markUnmounted() {
             unmounted = true;
+        }
+
+        /** The source opened this directory to read it: its open, reads and close are not reported. */
+        void ownReadStarted() {
+            ownReads++;
+        }
+
+        /**
+         * Removes from an {@code IN_OPEN} / {@code IN_ACCESS} / {@code IN_CLOSE_NOWRITE} mask about
+         * this directory the bits that belong to the source's own reads: an open while own reads are
+         * outstanding starts one, accesses belong to it, and the next close-without-write ends it.
+         */
+        int withoutOwnReads(int mask) {
+            if ((mask & IN_OPEN) != 0 && !inOwnRead && ownReads > 0) {
+                ownReads--;
+                inOwnRead = true;
+                mask &= ~IN_OPEN;
+            }
+            if (inOwnRead) {
+                mask &= ~IN_ACCESS;
+                if ((mask & IN_CLOSE_NOWRITE) != 0) {
+                    mask &= ~IN_CLOSE_NOWRITE;
+                    inOwnRead = false;
+                }
+            }
+            return mask;
+        }
+
+        /** Whether own reads are outstanding. */
+        boolean hasOwnReads() {
+            return ownReads > 0 || inOwnRead;
+        }
+
+        /** Forgets the own reads (after a loss, their records may be gone). */
+        void clearOwnReads() {
+            ownReads = 0;
+            inOwnRead = false;
         }
 
         /** Records that a scan emitted an event for this entry name. */

@@ -100,11 +100,34 @@ class InotifyEventKindsTest {
                 ev(CREATE, done, false));
         assertThat(log.events()).allSatisfy(e -> {
             assertThat(e.path().isAbsolute() && e.path().startsWith(root)).as("%s is below %s", e.path(), root).isTrue();
-            // the root appears too: the walk that watched the tree read it (OPEN, ACCESS, CLOSE_NOWRITE)
-            assertThat(e.directory()).as("directory flag of %s", e).isEqualTo(e.path().equals(d) || e.path().equals(root));
+            assertThat(e.directory()).as("directory flag of %s", e).isEqualTo(e.path().equals(d));
         });
         assertThat(log.of(CREATE)).containsExactly(ev(CREATE, f, false), ev(CREATE, d, true), ev(CREATE, done, false));
+        assertThat(log.matching(FileEvent::directory)).as("the watch's own reads of the root and of d are not reported")
+                .containsExactly(ev(CREATE, d, true));
         assertThat(log.deliveryThread()).isSameAs(loop.thread());
+        log.cancel();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void theWatchsOwnDirectoryReadsAreNotReportedButAnotherProcesssReadsAre(Fs fs) throws Exception {
+        base = fs.newDirectory("aem-own-reads");
+        Files.createDirectories(base.resolve("a/b"));
+        Files.createDirectories(base.resolve("c"));
+        EventLog log = watch(FileWatch.tree(base).withKinds(OPEN, ACCESS, CLOSE_NOWRITE, CREATE).withExistingListed(true));
+        log.awaitEvent(e -> e.kind() == FileEventKind.LISTING_DONE);
+        Files.createDirectories(base.resolve("n/m")); // scanned by the watch when reported
+        TestFilesystems.sh(base, "ls a > /dev/null && ls . > /dev/null");
+        Path done = Files.createFile(base.resolve("done"));
+        log.awaitEvent(CREATE, done);
+
+        List<FileEvent> reads = log.matching(e -> e.directory() && List.of(OPEN, ACCESS, CLOSE_NOWRITE).contains(e.kind()));
+        Path a = base.resolve("a");
+        assertThat(reads).containsSubsequence(ev(OPEN, a, true), ev(ACCESS, a, true), ev(CLOSE_NOWRITE, a, true),
+                ev(OPEN, base, true), ev(ACCESS, base, true), ev(CLOSE_NOWRITE, base, true));
+        assertThat(reads).extracting(FileEvent::path).containsOnly(a, base);
+        assertThat(reads).filteredOn(e -> e.kind() == OPEN).hasSize(2);
         log.cancel();
     }
 
