@@ -73,14 +73,14 @@ final class InotifyErrors {
      * @return the exception to throw
      */
     static IOException addWatchFailure(int errno, Path path, boolean directory, boolean inTree) {
-        String where = inTree ? "subdirectory of the watched tree" : "watched path";
+        String what = inTree ? "this subdirectory of the watched tree" : "this path";
         switch (errno) {
             case Errno.ENOENT:
-                return new NoSuchFileException(path.toString(), null, "inotify_add_watch: the " + where
+                return new NoSuchFileException(path.toString(), null, "inotify_add_watch: " + what
                         + " does not exist; create it first, or watch an existing directory above it");
             case Errno.EACCES:
-                return new AccessDeniedException(path.toString(), null, "inotify_add_watch: no permission to watch the "
-                        + where + "; it needs read permission on it and search permission on every directory above it:"
+                return new AccessDeniedException(path.toString(), null, "inotify_add_watch: no permission to watch "
+                        + what + "; it needs read permission on it and search permission on every directory above it:"
                         + " grant them (chmod, setfacl) or watch from a user that has them"
                         + (inTree ? ", or watch a smaller tree" : ""));
             case Errno.ENOTDIR:
