@@ -235,17 +235,20 @@ final class InotifySession {
             if (!batch.hasRemaining()) {
                 return null;
             }
-            FileEvent event;
             if (pending != null) {
-                event = resolvePending(batch);
-            } else {
-                event = handle(InotifyRecords.next(batch), batch);
+                // consumes nothing: with no event to show (a kind not chosen), go on to the records
+                FileEvent resolved = resolvePending(batch);
+                if (resolved != null) {
+                    return resolved;
+                }
+                continue;
             }
+            FileEvent event = handle(InotifyRecords.next(batch), batch);
             if (event != null) {
                 return event;
             }
             if (ready.isEmpty()) {
-                return null;
+                return null; // the record was consumed
             }
         }
     }

@@ -13,6 +13,7 @@ import static io.aem.linux.fs.FileEventKind.MOVED_OUT;
 import static io.aem.linux.fs.FileEventKind.RENAME;
 import static io.aem.linux.fs.FileEventKind.UNMOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.fs.TestFilesystems.Fs;
 import io.aem.linux.loop.EventLoop;
@@ -228,6 +229,28 @@ class InotifyTreeTest {
         sync(log, "done");
         assertThat(log.events()).containsExactly(ev(MOVED_OUT, root.resolve("f"), false), ev(MOVED_OUT, root.resolve("g"), false),
                 ev(CREATE, root.resolve("after"), false), ev(CREATE, root.resolve("done"), false));
+        log.cancel();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    void aPendingMoveResolvedByTheNextBatchIsFineWhenItsKindIsNotReported(Fs fs) throws Exception {
+        makeDirectories(fs);
+        Files.writeString(root.resolve("f"), "x");
+        Files.createDirectory(root.resolve("d"));
+        Map<Integer, String> before = OpenFds.snapshot();
+        EventLog log = watch(FileWatch.tree(root).withKinds(CREATE).withMovePairingGrace(Duration.ofSeconds(10)));
+        int fd = InotifyFds.theOneOpenedSince(before);
+        for (String moved : new String[] {"f", "d"}) {
+            Files.move(root.resolve(moved), outside.resolve(moved));
+            // the IN_MOVED_FROM has been read and waits for its pair: the queue is empty
+            await().atMost(Duration.ofSeconds(5)).until(() -> InotifyFds.queuedBytes(fd) == 0);
+            Path after = Files.createFile(root.resolve("after-" + moved));
+            log.awaitEvent(CREATE, after);
+        }
+        assertThat(log.done).isNotDone();
+        assertThat(log.events()).containsExactly(ev(CREATE, root.resolve("after-f"), false), ev(CREATE, root.resolve("after-d"), false));
+        assertThat(InotifyFds.watchCount(fd)).as("the moved-out directory lost its watch").isEqualTo(1);
         log.cancel();
     }
 
