@@ -130,6 +130,7 @@ class InotifyDemandTest {
         LoopProbe.drainTasks(loop);
         assertThat(third.done).isNotDone();
         third.cancel();
+        LoopProbe.drainTasks(loop);
 
         long before = InotifyFds.count();
         EventLog a = EventLog.watch(loop, FileWatch.directory(root).withKinds(CREATE), Long.MAX_VALUE);
