@@ -158,7 +158,11 @@ public final class FileWatch {
      */
     public FileWatch withKinds(FileEventKind... kinds) {
         Objects.requireNonNull(kinds, "kinds");
-        return withKinds(kinds.length == 0 ? Set.of() : Set.of(kinds));
+        Set<FileEventKind> set = EnumSet.noneOf(FileEventKind.class);
+        for (FileEventKind kind : kinds) {
+            set.add(Objects.requireNonNull(kind, "kind"));
+        }
+        return withKinds(set);
     }
 
     private static String remedy(FileEventKind kind) {

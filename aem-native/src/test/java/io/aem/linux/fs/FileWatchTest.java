@@ -34,6 +34,8 @@ class FileWatchTest {
                 .withMovePairingGrace(Duration.ZERO).withBatchSize(FileWatch.MIN_BATCH_SIZE);
         assertThat(base.kinds()).hasSize(14);
         assertThat(changed.kinds()).containsExactly(FileEventKind.CREATE);
+        assertThat(base.withKinds(FileEventKind.DELETE, FileEventKind.CREATE, FileEventKind.DELETE).kinds())
+                .containsExactly(FileEventKind.CREATE, FileEventKind.DELETE);
         assertThat(changed.batchSize()).isEqualTo(16 + 255 + 1);
         assertThat(changed).isEqualTo(FileWatch.directory(Path.of("/d")).withKinds(Set.of(FileEventKind.CREATE))
                 .withOverflow(OverflowPolicy.RESCAN).withExistingListed(true).withMovePairingGrace(Duration.ZERO)
