@@ -153,6 +153,10 @@ final class InotifySession {
             bits |= bits(kind);
         }
         bits |= IN_DELETE_SELF | IN_MOVE_SELF;
+        if (spec.scope() != WatchScope.FILE && (bits & (IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE)) != 0) {
+            // the source's own reads of directories are recognised from their open to their close
+            bits |= IN_OPEN | IN_CLOSE_NOWRITE;
+        }
         switch (spec.scope()) {
             case FILE:
                 return bits & (SELF_BITS | IN_DELETE_SELF | IN_MOVE_SELF);

@@ -80,5 +80,9 @@ class FileWatchTest {
         assertThat(tree).isEqualTo(Inotify.IN_CLOSE_WRITE | Inotify.IN_DELETE_SELF | Inotify.IN_MOVE_SELF | Inotify.IN_CREATE
                 | Inotify.IN_DELETE | Inotify.IN_MOVED_FROM | Inotify.IN_MOVED_TO);
         assertThat(InotifySession.kernelMask(FileWatch.tree(Path.of("/t")))).isEqualTo(Inotify.IN_ALL_EVENTS);
+        int access = InotifySession.kernelMask(FileWatch.directory(Path.of("/d")).withKinds(FileEventKind.ACCESS));
+        assertThat(access).as("own reads are bracketed by their open and close")
+                .isEqualTo(Inotify.IN_ACCESS | Inotify.IN_OPEN | Inotify.IN_CLOSE_NOWRITE | Inotify.IN_DELETE_SELF
+                        | Inotify.IN_MOVE_SELF);
     }
 }

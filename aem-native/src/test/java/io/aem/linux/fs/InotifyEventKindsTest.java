@@ -131,6 +131,21 @@ class InotifyEventKindsTest {
         log.cancel();
     }
 
+    @Test
+    void withAccessAloneChosenOwnReadsAreStillLeftOut() throws Exception {
+        base = TestFilesystems.tmpfs().newDirectory("aem-own-access");
+        Path a = Files.createDirectories(base.resolve("a"));
+        EventLog log = watch(FileWatch.tree(base).withKinds(ACCESS));
+        Files.createDirectories(base.resolve("n/m")); // watched and read by the source, silently
+        TestFilesystems.sh(base, "ls a > /dev/null");
+        Files.writeString(base.resolve("marker"), "x");
+        TestFilesystems.sh(base, "cat marker > /dev/null");
+        log.awaitEvent(FileEvent.of(ACCESS, base.resolve("marker"), false)::equals);
+        assertThat(log.events()).isNotEmpty().allSatisfy(e -> assertThat(e.kind()).isEqualTo(ACCESS))
+                .extracting(FileEvent::path).containsOnly(a, base.resolve("marker"));
+        log.cancel();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.aem.linux.fs.TestFilesystems#both")
     void onlyTheChosenKindsAreReported(Fs fs) throws Exception {
