@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aem.linux.sys.Inotify;
+import io.aem.linux.testing.FdLeakCheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The watch specification: defaults, normalization, and refusals that name the value and the remedy. */
+@ExtendWith(FdLeakCheck.class)
 class FileWatchTest {
 
     @Test

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Named;
 
 /**
  * The file systems the inotify tests run on: ext4 (a directory under {@code /tmp}, or under the
- * build directory when {@code /tmp} is not ext4) and tmpfs ({@code /dev/shm}), checked in
- * {@code /proc/self/mountinfo}; plus mounting and unmounting a small tmpfs (root only) and
- * recursive deletion.
+ * build directory when {@code /tmp} is not ext4) and tmpfs ({@code /dev/shm}, or one mounted for
+ * the tests), checked in {@code /proc/self/mountinfo}; plus mounting and unmounting (root only),
+ * shell commands and recursive deletion.
  */
 final class TestFilesystems {
     /** A file system to test on: its type and a directory on it where test directories go. */
@@ -54,15 +54,33 @@ final class TestFilesystems {
         throw new IllegalStateException("no ext4 directory found for the tests (tried java.io.tmpdir, /tmp, target/)");
     }
 
-    /** A directory on tmpfs: {@code /dev/shm}. */
-    static Fs tmpfs() {
+    /**
+     * A directory on tmpfs: {@code /dev/shm} when it is one; otherwise a tmpfs mounted (as root) on
+     * a temporary directory once for this JVM, unmounted and removed when the JVM exits.
+     */
+    static synchronized Fs tmpfs() {
         Path shm = Path.of("/dev/shm");
-        String type = fsType(shm);
-        if (!"tmpfs".equals(type)) {
-            throw new IllegalStateException("/dev/shm is " + type + ", not tmpfs; mount one there for the tests");
+        if ("tmpfs".equals(fsType(shm))) {
+            return new Fs("tmpfs", shm);
         }
-        return new Fs("tmpfs", shm);
+        if (ownTmpfs == null) {
+            try {
+                Path dir = Files.createTempDirectory("aem-tmpfs");
+                run("mount", "-t", "tmpfs", "-o", "size=64m", "aem-inotify-test", dir.toString());
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    unmount(dir);
+                    deleteRecursively(dir);
+                }));
+                ownTmpfs = dir;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        assertThat(fsType(ownTmpfs)).isEqualTo("tmpfs");
+        return new Fs("tmpfs", ownTmpfs);
     }
+
+    private static Path ownTmpfs;
 
     /** The type of the file system holding {@code path}, from {@code /proc/self/mountinfo} (the longest mount point above it). */
     static String fsType(Path path) {

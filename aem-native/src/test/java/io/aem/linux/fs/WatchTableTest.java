@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aem.linux.fs.WatchTable.Watch;
 import io.aem.linux.sys.Inotify;
+import io.aem.linux.testing.FdLeakCheck;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The wd ↔ directory table on its own: paths follow moves, and wds are forgotten only by IN_IGNORED. */
+@ExtendWith(FdLeakCheck.class)
 class WatchTableTest {
     private static final Path ROOT = Path.of("/w");
 
