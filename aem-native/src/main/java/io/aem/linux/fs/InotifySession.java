@@ -48,8 +48,9 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Order.</b> Events the source holds are always emitted before the next record is decoded,
  * and the records are decoded in kernel order; so the scan of a new directory is reported right
  * after its {@code CREATE}, and nothing read after a move's first half is reported before the move.
- * Scans of directories found by a scan run when the event naming them is emitted, so a listing
- * holds at most one directory's entries per level at a time and advances with demand.
+ * Scans of directories found by a scan run when the event naming them is emitted, and their
+ * entries come next (depth first): a listing advances with demand and holds the unread entries of
+ * the directories on its current path.
  *
  * <p>Loop thread only.
  */
@@ -600,7 +601,12 @@ final class InotifySession {
         }
     }
 
-    /** Holds an event of this kind for each entry of the directory, remembering the names. */
+    /**
+     * Holds an event of this kind for each entry of the directory, remembering the names. The
+     * entries go to the front of what is held, in directory order: they come right after the
+     * event that named the directory, before its siblings (depth first), so what is held is the
+     * unread entries of the directories on the current path, not a whole level of the tree.
+     */
     private void scan(Watch dir, FileEventKind kind) throws IOException {
         List<DirectoryEntries.Entry> entries = read(dir);
         if (entries == null || entries.isEmpty()) {
@@ -609,10 +615,11 @@ final class InotifySession {
         if (!dir.hasScanned()) {
             scannedWatches.add(dir);
         }
-        for (DirectoryEntries.Entry e : entries) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            DirectoryEntries.Entry e = entries.get(i);
             dir.scanned(e.name());
             FileEvent event = FileEvent.of(kind, dir.path().resolve(e.name()), e.directory());
-            ready.add(tree && e.directory() ? new Held(event, dir, e.name()) : new Held(event));
+            ready.addFirst(tree && e.directory() ? new Held(event, dir, e.name()) : new Held(event));
         }
         dir.scanEnded(System.nanoTime());
     }

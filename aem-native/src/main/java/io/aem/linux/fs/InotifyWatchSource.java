@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link io.aem.linux.source.EventsLostException}; the loss is also counted
  * ({@code StreamStats.lost()}). The only events held in Java are one read's batch
  * ({@link FileWatch#batchSize()} bytes) and those the source makes itself: the entries found by
- * scanning a directory, one directory at a time (see below), which wait for demand like any other.
+ * scanning directories, which wait for demand like any other. A directory found by a scan is read
+ * only when the event naming it is emitted, and its entries come next (depth first), so what is
+ * held is the unread entries of the directories on the current path, not the whole tree.
  * Decoding costs no JNA call; the source calls the kernel beyond the reads only to add a watch
  * for a new directory, to remove those of a directory moved out, and to read directories.
  *
@@ -54,7 +56,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * may be taken for the source's.
  *
  * <p><b>Trees.</b> Every directory of a tree has its own watch, added in {@code open} by a
- * depth-first walk. A directory that appears later ({@code IN_CREATE} with {@code IN_ISDIR}, or
+ * depth-first walk (with the initial listing, as the listing reaches each directory, before it
+ * is read). A directory that appears later ({@code IN_CREATE} with {@code IN_ISDIR}, or
  * moved in) is watched <em>first</em> and scanned <em>second</em>, so nothing created in it in
  * between is missed: what the scan finds is reported as {@link FileEventKind#CREATE} right after
  * the directory's own event, and subdirectories found are watched and scanned in turn, when their

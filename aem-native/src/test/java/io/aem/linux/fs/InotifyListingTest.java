@@ -10,7 +10,9 @@ import io.aem.linux.testing.FdLeakCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -67,6 +69,34 @@ class InotifyListingTest {
                 .isLessThan(events.indexOf(ev(EXISTING, root.resolve("a/b"), true)));
         assertThat(events.indexOf(ev(EXISTING, root.resolve("a/b"), true)))
                 .isLessThan(events.indexOf(ev(EXISTING, root.resolve("a/b/f"), false)));
+        log.cancel();
+    }
+
+    @Test
+    void theListingIsDepthFirstSoOnlyTheCurrentPathsEntriesAreHeld() throws Exception {
+        root = TestFilesystems.tmpfs().newDirectory("aem-listing-order");
+        for (String d : new String[] {"a", "b", "c"}) {
+            for (String e : new String[] {"x", "y", "z"}) {
+                Files.createDirectories(root.resolve(d + "/" + e));
+                Files.createFile(root.resolve(d + "/" + e + "/f1"));
+                Files.createFile(root.resolve(d + "/" + e + "/f2"));
+            }
+        }
+        EventLog log = EventLog.watch(loop, FileWatch.tree(root).withKinds(CREATE).withExistingListed(true), Long.MAX_VALUE);
+        log.awaitEvent(e -> e.kind() == LISTING_DONE);
+        List<FileEvent> existing = log.of(EXISTING);
+        assertThat(existing).hasSize(3 + 9 + 18);
+        // a pre-order walk: each entry's parent is the root or on the path of directories above it
+        Deque<Path> path = new ArrayDeque<>(List.of(root));
+        for (FileEvent e : existing) {
+            while (!path.isEmpty() && !path.peek().equals(e.path().getParent())) {
+                path.pop();
+            }
+            assertThat(path).as("%s comes while its parent is on the current path", e.path()).isNotEmpty();
+            if (e.directory()) {
+                path.push(e.path());
+            }
+        }
         log.cancel();
     }
 
