@@ -42,12 +42,12 @@ class InotifyDemandTest {
 
     @AfterEach
     void deleteFiles() {
-        TestFilesystems.deleteRecursively(root);
+        InotifyTestFilesystems.deleteRecursively(root);
     }
 
     @Test
     void withoutDemandNothingIsReadTheEventsWaitInTheKernelAndRequestOneGivesExactlyOne() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-demand");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-demand");
         Map<Integer, String> before = OpenFds.snapshot();
         EventLog log = EventLog.watch(loop, FileWatch.directory(root).withKinds(CREATE), 0);
         LoopProbe.drainTasks(loop);
@@ -74,7 +74,7 @@ class InotifyDemandTest {
 
     @Test
     void listedEntriesWaitForDemandLikeAnyOtherEvent() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-demand-listing");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-demand-listing");
         for (int i = 0; i < 3; i++) {
             Files.createDirectories(root.resolve("d" + i + "/e"));
         }
@@ -93,7 +93,7 @@ class InotifyDemandTest {
 
     @Test
     void cancelFromAnotherThreadClosesTheInotifyFdAndNothingFollows() throws Exception {
-        root = TestFilesystems.ext4().newDirectory("aem-cancel");
+        root = InotifyTestFilesystems.ext4().newDirectory("aem-cancel");
         Files.createDirectories(root.resolve("a/b"));
         long before = InotifyFds.count();
         EventLog log = EventLog.watch(loop, FileWatch.tree(root), Long.MAX_VALUE);
@@ -113,7 +113,7 @@ class InotifyDemandTest {
 
     @Test
     void aSourceServesOneSubscriptionAtATimeAndThePublisherGivesEachSubscriberItsOwnInstance() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-subscribers");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-subscribers");
         InotifyWatchSource source = new InotifyWatchSource(FileWatch.directory(root));
         SourcePublisher<FileEvent> shared = new SourcePublisher<>(loop, source);
         RecordingSubscriber<FileEvent> first = new RecordingSubscriber<>(Long.MAX_VALUE);

@@ -57,7 +57,7 @@ class InotifyErrorsTest {
                 }
             }
         }
-        TestFilesystems.deleteRecursively(root);
+        InotifyTestFilesystems.deleteRecursively(root);
     }
 
     /** Subscribes and returns the error the stream ended with, checking nothing came before it and no inotify fd is left. */
@@ -73,7 +73,7 @@ class InotifyErrorsTest {
 
     @Test
     void aMissingPathIsNoSuchFileWithTheRemedyForEveryScope() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-missing");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-missing");
         Path missing = root.resolve("missing");
         for (FileWatch watch : new FileWatch[] {FileWatch.file(missing), FileWatch.directory(missing), FileWatch.tree(missing)}) {
             assertThat(failureOf(loop, watch)).as(watch.toString()).isInstanceOf(NoSuchFileException.class)
@@ -83,7 +83,7 @@ class InotifyErrorsTest {
 
     @Test
     void aFileWatchedAsADirectoryOrTreeIsNotADirectoryWithTheRemedy() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-not-dir");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-not-dir");
         Path file = Files.writeString(root.resolve("file"), "x");
         for (FileWatch watch : new FileWatch[] {FileWatch.directory(file), FileWatch.tree(file)}) {
             assertThat(failureOf(loop, watch)).isInstanceOf(NotDirectoryException.class)
@@ -94,7 +94,7 @@ class InotifyErrorsTest {
 
     @Test
     void withoutPermissionTheErrorIsAccessDeniedForTheRootAndForASubdirectoryOfATree() throws Exception {
-        root = TestFilesystems.ext4().newDirectory("aem-denied");
+        root = InotifyTestFilesystems.ext4().newDirectory("aem-denied");
         Path locked = Files.createDirectory(root.resolve("locked"));
         Path tree = Files.createDirectories(root.resolve("tree/ok"));
         Path lockedInside = Files.createDirectory(root.resolve("tree/locked-inside"));
@@ -123,7 +123,7 @@ class InotifyErrorsTest {
 
     @Test
     void runningOutOfWatchesNamesMaxUserWatchesWithItsValueAndTheRemedy() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-enospc");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-enospc");
         for (int i = 0; i < 20; i++) {
             Files.createDirectory(root.resolve("d" + i));
         }
@@ -147,7 +147,7 @@ class InotifyErrorsTest {
 
     @Test
     void runningOutOfInstancesNamesMaxUserInstancesWithItsValueAndNotTheFdLimit() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-emfile");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-emfile");
         String saved = Limits.readProc(InotifyErrors.MAX_USER_INSTANCES);
         long lowered = KernelInotifyUse.instances();
         Throwable error;

@@ -16,7 +16,7 @@ import static io.aem.linux.fs.FileEventKind.RENAME;
 import static io.aem.linux.fs.FileEventKind.UNMOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aem.linux.fs.TestFilesystems.Fs;
+import io.aem.linux.fs.InotifyTestFilesystems.Fs;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.LoopProbe;
@@ -50,7 +50,7 @@ class InotifyEventKindsTest {
 
     @AfterEach
     void deleteFiles() {
-        TestFilesystems.deleteRecursively(base);
+        InotifyTestFilesystems.deleteRecursively(base);
     }
 
     /** Subscribes and waits until the source's open ran on the loop: the watches are in place. */
@@ -65,7 +65,7 @@ class InotifyEventKindsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void everyEntryKindArrivesInOrderWithItsAbsolutePathAndDirectoryFlag(Fs fs) throws Exception {
         base = fs.newDirectory("aem-kinds");
         Path root = Files.createDirectory(base.resolve("root"));
@@ -110,7 +110,7 @@ class InotifyEventKindsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void theWatchsOwnDirectoryReadsAreNotReportedButAnotherProcesssReadsAre(Fs fs) throws Exception {
         base = fs.newDirectory("aem-own-reads");
         Files.createDirectories(base.resolve("a/b"));
@@ -118,7 +118,7 @@ class InotifyEventKindsTest {
         EventLog log = watch(FileWatch.tree(base).withKinds(OPEN, ACCESS, CLOSE_NOWRITE, CREATE).withExistingListed(true));
         log.awaitEvent(e -> e.kind() == FileEventKind.LISTING_DONE);
         Files.createDirectories(base.resolve("n/m")); // scanned by the watch when reported
-        TestFilesystems.sh(base, "ls a > /dev/null && ls . > /dev/null");
+        InotifyTestFilesystems.sh(base, "ls a > /dev/null && ls . > /dev/null");
         Path done = Files.createFile(base.resolve("done"));
         log.awaitEvent(CREATE, done);
 
@@ -133,13 +133,13 @@ class InotifyEventKindsTest {
 
     @Test
     void withAccessAloneChosenOwnReadsAreStillLeftOut() throws Exception {
-        base = TestFilesystems.tmpfs().newDirectory("aem-own-access");
+        base = InotifyTestFilesystems.tmpfs().newDirectory("aem-own-access");
         Path a = Files.createDirectories(base.resolve("a"));
         EventLog log = watch(FileWatch.tree(base).withKinds(ACCESS));
         Files.createDirectories(base.resolve("n/m")); // watched and read by the source, silently
-        TestFilesystems.sh(base, "ls a > /dev/null");
+        InotifyTestFilesystems.sh(base, "ls a > /dev/null");
         Files.writeString(base.resolve("marker"), "x");
-        TestFilesystems.sh(base, "cat marker > /dev/null");
+        InotifyTestFilesystems.sh(base, "cat marker > /dev/null");
         log.awaitEvent(FileEvent.of(ACCESS, base.resolve("marker"), false)::equals);
         assertThat(log.events()).isNotEmpty().allSatisfy(e -> assertThat(e.kind()).isEqualTo(ACCESS))
                 .extracting(FileEvent::path).containsOnly(a, base.resolve("marker"));
@@ -147,7 +147,7 @@ class InotifyEventKindsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void onlyTheChosenKindsAreReported(Fs fs) throws Exception {
         base = fs.newDirectory("aem-chosen");
         EventLog log = watch(FileWatch.directory(base).withKinds(CLOSE_WRITE, DELETE));
@@ -162,21 +162,21 @@ class InotifyEventKindsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aDeletedRootGivesDeleteSelfAndTheStreamCompletes(Fs fs) throws Exception {
         base = fs.newDirectory("aem-delete-self");
         Path root = Files.createDirectories(base.resolve("root/sub"));
         Files.writeString(root.resolve("f"), "x");
         root = root.getParent();
         EventLog log = watch(FileWatch.tree(root).withKinds(DELETE, DELETE_SELF));
-        TestFilesystems.deleteRecursively(root);
+        InotifyTestFilesystems.deleteRecursively(root);
         assertThat(log.awaitEnd()).isNull();
         assertThat(log.events()).containsExactly(ev(DELETE, root.resolve("sub/f"), false),
                 ev(DELETE, root.resolve("sub"), true), ev(DELETE_SELF, root, true));
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aMovedRootGivesMoveSelfWithTheWatchedPathAndTheStreamCompletes(Fs fs) throws Exception {
         base = fs.newDirectory("aem-move-self");
         Path root = Files.createDirectory(base.resolve("root"));
@@ -188,7 +188,7 @@ class InotifyEventKindsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aSingleFileReportsItsOwnEventsUnderItsPathUntilItIsDeleted(Fs fs) throws Exception {
         base = fs.newDirectory("aem-file");
         Path f = Files.writeString(base.resolve("f"), "x");
@@ -205,34 +205,34 @@ class InotifyEventKindsTest {
 
     @Test
     void anUnmountedRootGivesUnmountAndTheStreamCompletes() throws Exception {
-        base = TestFilesystems.ext4().newDirectory("aem-unmount");
+        base = InotifyTestFilesystems.ext4().newDirectory("aem-unmount");
         Path mnt = Files.createDirectory(base.resolve("mnt"));
-        TestFilesystems.mountTmpfs(mnt);
+        InotifyTestFilesystems.mountTmpfs(mnt);
         try {
             Files.createDirectory(mnt.resolve("sub"));
             EventLog log = watch(FileWatch.tree(mnt).withKinds(UNMOUNT, CREATE));
             Files.createFile(mnt.resolve("sub/x"));
             log.awaitEvent(CREATE, mnt.resolve("sub/x"));
-            TestFilesystems.unmount(mnt);
+            InotifyTestFilesystems.unmount(mnt);
             assertThat(log.awaitEnd()).isNull();
             assertThat(log.of(UNMOUNT)).contains(ev(UNMOUNT, mnt, true));
         } finally {
-            if ("tmpfs".equals(TestFilesystems.fsType(mnt))) {
-                TestFilesystems.unmount(mnt);
+            if ("tmpfs".equals(InotifyTestFilesystems.fsType(mnt))) {
+                InotifyTestFilesystems.unmount(mnt);
             }
         }
     }
 
     @Test
     void aFileSystemUnmountedInsideATreeGivesUnmountAndTheTreeIsStillWatched() throws Exception {
-        base = TestFilesystems.ext4().newDirectory("aem-unmount-inside");
+        base = InotifyTestFilesystems.ext4().newDirectory("aem-unmount-inside");
         Path mnt = Files.createDirectory(base.resolve("mnt"));
         Files.createFile(mnt.resolve("hidden-by-the-mount"));
-        TestFilesystems.mountTmpfs(mnt);
+        InotifyTestFilesystems.mountTmpfs(mnt);
         try {
             Files.createDirectory(mnt.resolve("sub"));
             EventLog log = watch(FileWatch.tree(base).withKinds(UNMOUNT, CREATE));
-            TestFilesystems.unmount(mnt);
+            InotifyTestFilesystems.unmount(mnt);
             log.awaitEvent(UNMOUNT, mnt);
             log.awaitEvent(UNMOUNT, mnt.resolve("sub"));
             Path after = Files.createFile(mnt.resolve("after"));
@@ -242,16 +242,16 @@ class InotifyEventKindsTest {
                     ev(CREATE, after, false));
             log.cancel();
         } finally {
-            if ("tmpfs".equals(TestFilesystems.fsType(mnt))) {
-                TestFilesystems.unmount(mnt);
+            if ("tmpfs".equals(InotifyTestFilesystems.fsType(mnt))) {
+                InotifyTestFilesystems.unmount(mnt);
             }
         }
     }
 
     @Test
     void theFileSystemsAreWhatTheTestsSay() {
-        assertThat(TestFilesystems.fsType(TestFilesystems.ext4().base())).isEqualTo("ext4");
-        assertThat(TestFilesystems.fsType(TestFilesystems.tmpfs().base())).isEqualTo("tmpfs");
-        assertThat(List.of(TestFilesystems.ext4().type(), TestFilesystems.tmpfs().type())).containsExactly("ext4", "tmpfs");
+        assertThat(InotifyTestFilesystems.fsType(InotifyTestFilesystems.ext4().base())).isEqualTo("ext4");
+        assertThat(InotifyTestFilesystems.fsType(InotifyTestFilesystems.tmpfs().base())).isEqualTo("tmpfs");
+        assertThat(List.of(InotifyTestFilesystems.ext4().type(), InotifyTestFilesystems.tmpfs().type())).containsExactly("ext4", "tmpfs");
     }
 }

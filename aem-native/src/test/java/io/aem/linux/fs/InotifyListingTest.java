@@ -40,7 +40,7 @@ class InotifyListingTest {
 
     @AfterEach
     void deleteFiles() {
-        TestFilesystems.deleteRecursively(root);
+        InotifyTestFilesystems.deleteRecursively(root);
     }
 
     private static FileEvent ev(FileEventKind kind, Path path, boolean directory) {
@@ -49,7 +49,7 @@ class InotifyListingTest {
 
     @Test
     void aTreeListsEveryEntryOnceParentsBeforeChildrenThenListingDoneThenLiveEvents() throws Exception {
-        root = TestFilesystems.ext4().newDirectory("aem-listing");
+        root = InotifyTestFilesystems.ext4().newDirectory("aem-listing");
         Files.createDirectories(root.resolve("a/b/c"));
         Files.writeString(root.resolve("a/b/f"), "x");
         Files.writeString(root.resolve("g"), "x");
@@ -74,7 +74,7 @@ class InotifyListingTest {
 
     @Test
     void theListingIsDepthFirstSoOnlyTheCurrentPathsEntriesAreHeld() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-listing-order");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-listing-order");
         for (String d : new String[] {"a", "b", "c"}) {
             for (String e : new String[] {"x", "y", "z"}) {
                 Files.createDirectories(root.resolve(d + "/" + e));
@@ -102,7 +102,7 @@ class InotifyListingTest {
 
     @Test
     void aDirectoryListsOneLevelAndAFileListsItself() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-listing-flat");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-listing-flat");
         Files.createDirectories(root.resolve("sub/deeper"));
         Path f = Files.writeString(root.resolve("f"), "x");
 
@@ -127,7 +127,7 @@ class InotifyListingTest {
 
     @Test
     void entriesCreatedWhileTheListingRunsAreReportedOnceAsExistingOrCreate() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-listing-race");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-listing-race");
         for (int round = 0; round < 10; round++) {
             Path r = Files.createDirectory(root.resolve("round-" + round));
             List<Path> expected = new ArrayList<>();

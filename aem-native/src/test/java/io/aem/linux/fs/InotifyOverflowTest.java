@@ -46,7 +46,7 @@ class InotifyOverflowTest {
 
     @AfterEach
     void deleteFiles() {
-        TestFilesystems.deleteRecursively(root);
+        InotifyTestFilesystems.deleteRecursively(root);
     }
 
     /** Subscribes without demand and waits until the source's open ran: the watches are in place. */
@@ -74,7 +74,7 @@ class InotifyOverflowTest {
 
     @Test
     void signalReportsOneOverflowAfterWhatTheKernelKeptAndLiveEventsFollowInANewDirectoryToo() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-overflow-signal");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-overflow-signal");
         EventLog log = watchWithoutDemand(FileWatch.tree(root).withKinds(CREATE, DELETE));
         overflowTheQueue();
         Files.createDirectories(root.resolve("late/inner")); // its creation is lost: the queue is full
@@ -94,7 +94,7 @@ class InotifyOverflowTest {
 
     @Test
     void rescanReportsOverflowThenEverythingThereNowThenListingDoneThenLiveEvents() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-overflow-rescan");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-overflow-rescan");
         Files.createDirectory(root.resolve("before"));
         EventLog log = watchWithoutDemand(FileWatch.tree(root).withKinds(CREATE, DELETE).withOverflow(OverflowPolicy.RESCAN));
         overflowTheQueue();
@@ -121,7 +121,7 @@ class InotifyOverflowTest {
 
     @Test
     void errorEndsTheStreamWithEventsLostAfterWhatTheKernelKept() throws Exception {
-        root = TestFilesystems.tmpfs().newDirectory("aem-overflow-error");
+        root = InotifyTestFilesystems.tmpfs().newDirectory("aem-overflow-error");
         EventLog log = watchWithoutDemand(FileWatch.directory(root).withKinds(CREATE, DELETE).withOverflow(OverflowPolicy.ERROR));
         overflowTheQueue();
 

@@ -15,7 +15,7 @@ import static io.aem.linux.fs.FileEventKind.UNMOUNT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.aem.linux.fs.TestFilesystems.Fs;
+import io.aem.linux.fs.InotifyTestFilesystems.Fs;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.LoopProbe;
@@ -54,7 +54,7 @@ class InotifyTreeTest {
 
     @AfterEach
     void deleteFiles() {
-        TestFilesystems.deleteRecursively(base);
+        InotifyTestFilesystems.deleteRecursively(base);
     }
 
     private void makeDirectories(Fs fs) throws Exception {
@@ -80,13 +80,13 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void mkdirDashPThenTouchGivesExactlyOneCreatePerPathInEachOf50Rounds(Fs fs) throws Exception {
         makeDirectories(fs);
         EventLog log = watch(FileWatch.tree(root));
         List<FileEvent> expected = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            TestFilesystems.sh(root, "mkdir -p r" + i + "/a/b/c/d && touch r" + i + "/a/b/c/d/f");
+            InotifyTestFilesystems.sh(root, "mkdir -p r" + i + "/a/b/c/d && touch r" + i + "/a/b/c/d/f");
             Path r = root.resolve("r" + i);
             for (String p : new String[] {"", "a", "a/b", "a/b/c", "a/b/c/d"}) {
                 expected.add(ev(CREATE, p.isEmpty() ? r : r.resolve(p), true));
@@ -103,11 +103,11 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aDirectoryThatVanishesBeforeItIsWatchedIsSkippedAndTheStreamGoesOn(Fs fs) throws Exception {
         makeDirectories(fs);
         EventLog log = watch(FileWatch.tree(root).withKinds(CREATE, DELETE));
-        TestFilesystems.sh(root, "for i in $(seq 1 30); do mkdir -p v$i/w/x && rm -r v$i; done");
+        InotifyTestFilesystems.sh(root, "for i in $(seq 1 30); do mkdir -p v$i/w/x && rm -r v$i; done");
         sync(log, "done");
         assertThat(log.done).isNotDone();
         assertThat(log.matching(e -> e.kind() == CREATE && e.path().getFileName().toString().startsWith("v")))
@@ -117,7 +117,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aFileRenamedWithinTheTreeIsOneRenameEventWithBothPaths(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.createDirectories(root.resolve("x/y"));
@@ -132,7 +132,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aDirectoryRenamedWithinTheTreeKeepsItsWatchesAndLaterEventsInsideCarryTheNewPath(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.createDirectories(root.resolve("a/sub/deep"));
@@ -161,7 +161,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aDirectoryMovedOutIsReportedOnceAndNothingInsideItIsReportedAfterwards(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.createDirectories(root.resolve("a/sub"));
@@ -186,7 +186,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aDirectoryMovedInIsReportedWithItsEntriesAsCreateAndIsWatched(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.createDirectories(outside.resolve("m/n"));
@@ -210,7 +210,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aMoveOutThatEndsTheQueueWaitsForTheGraceAndWhatFollowsIsDeliveredAfterIt(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.writeString(root.resolve("f"), "x");
@@ -233,7 +233,7 @@ class InotifyTreeTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.aem.linux.fs.TestFilesystems#both")
+    @MethodSource("io.aem.linux.fs.InotifyTestFilesystems#both")
     void aPendingMoveResolvedByTheNextBatchIsFineWhenItsKindIsNotReported(Fs fs) throws Exception {
         makeDirectories(fs);
         Files.writeString(root.resolve("f"), "x");
@@ -256,13 +256,13 @@ class InotifyTreeTest {
 
     @Test
     void aDirectoryReachedTwiceThroughBindMountsIsWatchedOnceAndTheWalkDoesNotLoop() throws Exception {
-        makeDirectories(TestFilesystems.ext4());
+        makeDirectories(InotifyTestFilesystems.ext4());
         Path a = Files.createDirectory(root.resolve("a"));
         Path b = Files.createDirectory(root.resolve("b"));
         Path loopBack = Files.createDirectories(root.resolve("c/loop"));
-        TestFilesystems.bindMount(a, b);
+        InotifyTestFilesystems.bindMount(a, b);
         try {
-            TestFilesystems.bindMount(root, loopBack);
+            InotifyTestFilesystems.bindMount(root, loopBack);
             try {
                 Map<Integer, String> before = OpenFds.snapshot();
                 EventLog log = watch(FileWatch.tree(root).withKinds(CREATE).withExistingListed(true));
@@ -282,10 +282,10 @@ class InotifyTreeTest {
                 log.cancel();
                 LoopProbe.drainTasks(loop);
             } finally {
-                TestFilesystems.unmount(loopBack);
+                InotifyTestFilesystems.unmount(loopBack);
             }
         } finally {
-            TestFilesystems.unmount(b);
+            InotifyTestFilesystems.unmount(b);
         }
     }
 }

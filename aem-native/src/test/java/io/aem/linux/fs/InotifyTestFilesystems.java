@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Named;
  * the tests), checked in {@code /proc/self/mountinfo}; plus mounting and unmounting (root only),
  * shell commands and recursive deletion.
  */
-final class TestFilesystems {
+final class InotifyTestFilesystems {
     /** A file system to test on: its type and a directory on it where test directories go. */
     record Fs(String type, Path base) {
         /** A new empty directory on this file system. */
@@ -35,7 +35,7 @@ final class TestFilesystems {
         }
     }
 
-    private TestFilesystems() {
+    private InotifyTestFilesystems() {
     }
 
     /** ext4 and tmpfs, named for parameterized tests. */
