@@ -4,6 +4,8 @@ import io.aem.linux.event.KernelTimer;
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.event.UserEvents;
+import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.EventSource;
@@ -16,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import reactor.adapter.JdkFlowAdapter;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -195,6 +199,39 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Flux<Long> userEvents(UserEvents events) {
         return flux(events);
+    }
+
+    /**
+     * The quiet-period operator for file events, for {@link Flux#transform}: each path's last
+     * event once the path saw no event for {@code quiet} (an editor's save, a rename-write).
+     * Runs on the next loop's thread and timers; at most 1024 paths wait before upstream demand
+     * stops. See {@link QuietPeriod} for the rules (renames, markers, completion, demand).
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.tree(dir)).transform(aem.quietPeriod(Duration.ofMillis(200)))
+     * }</pre>
+     *
+     * @param quiet how long a path must stay quiet, positive
+     * @return the operator
+     * @throws IllegalArgumentException if {@code quiet} is not positive
+     */
+    public Function<Flux<FileEvent>, Flux<FileEvent>> quietPeriod(Duration quiet) {
+        return quietPeriod(quiet, 1024);
+    }
+
+    /**
+     * The quiet-period operator with a chosen bound on waiting paths; see {@link #quietPeriod(Duration)}.
+     *
+     * @param quiet    how long a path must stay quiet, positive
+     * @param maxPaths how many paths may wait before upstream demand stops, at least 1
+     * @return the operator
+     * @throws IllegalArgumentException if {@code quiet} is not positive or {@code maxPaths} below 1
+     */
+    public Function<Flux<FileEvent>, Flux<FileEvent>> quietPeriod(Duration quiet, int maxPaths) {
+        EventLoop loop = nextLoop();
+        new QuietPeriod(subscriber -> { }, loop, quiet, maxPaths); // checks the arguments at assembly
+        return upstream -> JdkFlowAdapter.flowPublisherToFlux(
+                new QuietPeriod(JdkFlowAdapter.publisherToFlowPublisher(upstream), loop, quiet, maxPaths));
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */
