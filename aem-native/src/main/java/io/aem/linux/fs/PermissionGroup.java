@@ -43,6 +43,9 @@ final class PermissionGroup {
     /** Reads per readiness report before the keeper looks at the other groups and the deadlines. */
     private static final int MAX_READS_PER_TURN = 16;
     private static final Path NO_PATH = Path.of("");
+    private static final int BY_SUBSCRIBER = 0;
+    private static final int BY_DEADLINE = 1;
+    private static final int AT_END = 2;
 
     private final long id = IDS.incrementAndGet();
     private final PermissionSource source;
@@ -232,9 +235,7 @@ final class PermissionGroup {
                     undelivered.pollFirst();
                 }
             }
-            if (respond(r, Fanotify.FAN_ALLOW, scratch)) {
-                source.countAllowedAtDeadline();
-            }
+            respond(r, Fanotify.FAN_ALLOW, BY_DEADLINE, scratch);
         }
     }
 
@@ -294,12 +295,9 @@ final class PermissionGroup {
 
     private void answerAtEnd(PermissionRequest r, Pointer scratch) {
         try {
-            if (respond(r, Fanotify.FAN_ALLOW, scratch)) {
-                source.countAllowedAtEnd();
-            }
+            respond(r, Fanotify.FAN_ALLOW, AT_END, scratch);
         } catch (UncheckedIOException e) {
             // Claimed, and the group closes next: the kernel allows it then.
-            source.countAllowedAtEnd();
         }
     }
 
@@ -307,29 +305,25 @@ final class PermissionGroup {
 
     /** {@link PermissionRequest#allow()} and {@link PermissionRequest#deny()}. */
     boolean answerBySubscriber(PermissionRequest r, int response) {
-        if (!respond(r, response, null)) {
+        if (!respond(r, response, BY_SUBSCRIBER, null)) {
             return false;
         }
         synchronized (this) {
             pending.remove(r);
         }
-        if (response == Fanotify.FAN_ALLOW) {
-            source.countAllowed();
-        } else {
-            source.countDenied();
-        }
         return true;
     }
 
     /**
-     * Answers once: claims the request, writes the response with the group fd held, closes the
-     * event's fd.
+     * Answers once: claims the request, counts the answer, writes the response with the group fd
+     * held, closes the event's fd.
      *
+     * @param by      who answers, for the counters: {@link #BY_SUBSCRIBER}, {@link #BY_DEADLINE}, {@link #AT_END}
      * @param scratch 8 bytes owned by the calling thread, or {@code null} to allocate them
      * @return whether this call answered
      * @throws UncheckedIOException if the kernel refused the response (the group is failed, so it ends)
      */
-    private boolean respond(PermissionRequest r, int response, Pointer scratch) {
+    private boolean respond(PermissionRequest r, int response, int by, Pointer scratch) {
         int g;
         try {
             g = groupFd.acquire();
@@ -341,6 +335,7 @@ final class PermissionGroup {
             if (!r.claim(response)) {
                 return false;
             }
+            count(response, by);
             int rc;
             if (scratch != null) {
                 rc = Fanotify.respond(g, r.eventFd(), response, scratch);
@@ -360,6 +355,18 @@ final class PermissionGroup {
             return true;
         } finally {
             groupFd.release();
+        }
+    }
+
+    private void count(int response, int by) {
+        if (by == BY_DEADLINE) {
+            source.countAllowedAtDeadline();
+        } else if (by == AT_END) {
+            source.countAllowedAtEnd();
+        } else if (response == Fanotify.FAN_ALLOW) {
+            source.countAllowed();
+        } else {
+            source.countDenied();
         }
     }
 
