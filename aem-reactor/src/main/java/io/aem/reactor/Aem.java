@@ -6,6 +6,9 @@ import io.aem.linux.event.TimerTick;
 import io.aem.linux.event.UserEvents;
 import io.aem.linux.fs.FileEvent;
 import io.aem.linux.fs.QuietPeriod;
+import io.aem.linux.fs.PermissionRequest;
+import io.aem.linux.fs.PermissionSource;
+import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.EventSource;
@@ -232,6 +235,41 @@ public final class Aem implements Disposable, AutoCloseable {
         new QuietPeriod(subscriber -> { }, loop, quiet, maxPaths); // checks the arguments at assembly
         return upstream -> JdkFlowAdapter.flowPublisherToFlux(
                 new QuietPeriod(JdkFlowAdapter.publisherToFlowPublisher(upstream), loop, quiet, maxPaths));
+    }
+
+    /**
+     * Permission decisions on file access ({@code fanotify} permission events): each subscriber
+     * receives a {@link PermissionRequest} for every open, read or exec the watch covers, by any
+     * process, and answers it with {@link PermissionRequest#allow()} or
+     * {@link PermissionRequest#deny()} from any thread (after {@code publishOn} too); the process
+     * waits in its system call meanwhile.
+     *
+     * <p>A request nobody answers within {@link PermissionWatch#deadline()} is allowed by the
+     * process-wide deadline keeper, also while the subscriber has no demand: for permission
+     * events the requests are read as they come and wait for demand at most until their deadline
+     * (see {@link PermissionSource}). Cancelling, an error, a subscriber that throws, and
+     * {@link #close()} allow every request the subscription still holds, including requests
+     * buffered or dropped by operators downstream. Needs {@code CAP_SYS_ADMIN} on the loop
+     * thread; each subscriber costs one fanotify group fd and one eventfd, each waiting request
+     * one fd.
+     *
+     * @param watch what to decide for
+     * @return a cold flux: each subscriber places its own marks
+     */
+    public Flux<PermissionRequest> permissions(PermissionWatch watch) {
+        return permissions(new PermissionSource(watch));
+    }
+
+    /**
+     * Permission decisions from a source kept by the caller, whose
+     * {@link PermissionSource#stats()} count what was allowed, denied and allowed at the deadline
+     * across its subscribers. See {@link #permissions(PermissionWatch)}.
+     *
+     * @param source the source
+     * @return a cold flux: each subscriber places its own marks
+     */
+    public Flux<PermissionRequest> permissions(PermissionSource source) {
+        return flux(source);
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */
