@@ -138,6 +138,7 @@ class PermissionFluxTest {
                 .withKinds(PermissionKind.OPEN_EXEC).withDeadline(deadline));
         reactor.test.StepVerifier.create(aem.permissions(source), 0)
                 .expectSubscription()
+                .then(() -> aem.loops().forEach(LoopProbe::drainTasks))
                 .then(() -> {
                     try (TimedChild sh = TimedChild.start("/bin/sh", "-c", tool.toString())) {
                         TimedChild.Outcome o = sh.await(BOUND);

@@ -302,7 +302,9 @@ class PermissionSourceTest {
             }
         }
         String dir = t.dir.toRealPath().toString();
-        assertThat(OpenFds.snapshot().values()).noneMatch(target -> target.startsWith(dir));
+        // Each answering thread closes the event fd right after writing the answer the child waits for.
+        await().atMost(CHILD_BOUND).untilAsserted(() ->
+                assertThat(OpenFds.snapshot().values()).noneMatch(target -> target.startsWith(dir)));
         assertThat(source.stats().received()).isGreaterThanOrEqualTo(10);
         assertThat(source.stats().pending()).isZero();
     }
