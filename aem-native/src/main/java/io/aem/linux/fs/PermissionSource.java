@@ -91,6 +91,7 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
     private static final int ENODEV = 19;
 
     private final PermissionWatch watch;
+    private final String name;
     private final Map<OwnedFd, PermissionGroup> byDoorbell = new ConcurrentHashMap<>();
     private final Map<SourceContext, PermissionGroup> byContext = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -107,6 +108,9 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
      */
     public PermissionSource(PermissionWatch watch) {
         this.watch = Objects.requireNonNull(watch, "watch");
+        // Built once: the keeper's failure messages use it, and must not run toString code for the first time.
+        this.name = "fanotify permissions " + watch.kinds() + " on " + watch.marks()
+                + (watch.directories() ? " with directories" : "") + ", deadline " + watch.deadline();
     }
 
     /** What this source decides for. */
@@ -126,8 +130,7 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
 
     @Override
     public String name() {
-        return "fanotify permissions " + watch.kinds() + " on " + watch.marks() + (watch.directories() ? " with directories" : "")
-                + ", deadline " + watch.deadline();
+        return name;
     }
 
     /**

@@ -326,14 +326,52 @@ class PermissionSourceTest {
     }
 
     @Test
-    void aMarkOnAMissingPathFailsWithNoSuchFileException() throws Exception {
+    void aMarkOnAMissingPathFailsWithNoSuchFileExceptionAndReleasesTheGroup() throws Exception {
         Path missing = t.dir.resolve("missing");
+        long groupsBefore = OpenFds.countAnon("[fanotify]");
         RecordingSubscriber<PermissionRequest> sub = t.subscribe(loop,
-                new PermissionSource(PermissionWatch.opens(FanotifyMark.path(missing))), new RecordingSubscriber<>(1));
+                new PermissionSource(PermissionWatch.opens(FanotifyMark.path(t.dir), FanotifyMark.path(missing))),
+                new RecordingSubscriber<>(1));
         await().atMost(CHILD_BOUND).until(sub.done::isDone);
         assertThat(sub.error()).isInstanceOf(java.nio.file.NoSuchFileException.class)
                 .hasMessageContaining(missing.toString()).hasMessageContaining("must exist")
                 .hasCauseInstanceOf(io.aem.linux.KernelException.class);
+        assertThat(OpenFds.countAnon("[fanotify]")).isEqualTo(groupsBefore);
+        try (TimedChild cat = TimedChild.start("/bin/cat", t.file.toString())) {
+            assertThat(cat.await(CHILD_BOUND).stdout()).as("the first mark went with its group").isEqualTo(PermissionTestSupport.CONTENT);
+        }
+    }
+
+    /**
+     * Mount and filesystem marks, on the tmpfs at {@code /dev/shm} so that they do not cover this
+     * JVM's own files. Other processes of the machine may use that mount meanwhile: only the test's
+     * file is denied, and everything else is allowed at once.
+     */
+    @Test
+    void mountAndFilesystemMarksCoverEveryFileOfTheirMount() throws Exception {
+        Path shm = java.nio.file.Files.createTempDirectory(Path.of("/dev/shm"), "aem-permission-");
+        try {
+            Path elsewhere = shm.resolve("on-the-mount.txt");
+            java.nio.file.Files.writeString(elsewhere, "shm\n");
+            Path real = elsewhere.toRealPath();
+            for (FanotifyMark mark : List.of(FanotifyMark.mount(shm), FanotifyMark.filesystem(shm))) {
+                PermissionSource source = new PermissionSource(PermissionWatch.opens(mark).withDeadline(SHORT_DEADLINE));
+                PermissionTestSupport.Answering decide = t.subscribe(loop, source,
+                        PermissionTestSupport.Answering.denyIf(r -> r.path().equals(real)));
+                try (TimedChild cat = TimedChild.start("/bin/cat", elsewhere.toString())) {
+                    assertThat(cat.await(CHILD_BOUND).stderr()).as(mark.scope().toString()).contains("Operation not permitted");
+                }
+                assertThat(decide.received).anyMatch(r -> r.path().equals(real));
+                t.cancelAll();
+            }
+        } finally {
+            t.cancelAll();
+            try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(shm)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
     }
 
     @Test

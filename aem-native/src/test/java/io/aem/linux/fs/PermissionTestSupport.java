@@ -69,11 +69,17 @@ final class PermissionTestSupport implements AutoCloseable {
         return subscriber;
     }
 
+    /** Cancels every subscription made so far and waits for their groups to close. */
+    void cancelAll() {
+        subscriptions.forEach(Flow.Subscription::cancel);
+        subscriptions.clear();
+        await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.countAnon("[fanotify]") <= fanotifyBefore);
+    }
+
     /** Cancels every subscription, waits for their groups to close, and deletes the directory. */
     @Override
     public void close() {
-        subscriptions.forEach(Flow.Subscription::cancel);
-        await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.countAnon("[fanotify]") <= fanotifyBefore);
+        cancelAll();
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
