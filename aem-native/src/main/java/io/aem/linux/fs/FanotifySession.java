@@ -106,28 +106,63 @@ final class FanotifySession implements AutoCloseable {
                     throw FanotifyErrors.path("name_to_handle_at", -r, path);
                 }
                 FileHandle own = new FileHandle(handle.getInt(4), handle.getByteArray(FileHandles.HEADER_SIZE, handle.getInt(0)));
+                Path real = path.toRealPath();
                 MarkedFilesystem fs = filesystem(fsid);
                 if (fs == null) {
-                    fs = openFilesystem(path, directory, fsid, stat);
+                    fs = openFilesystem(real, directory, fsid, mountId.getInt(0), stat);
                 }
                 int check = FileHandles.openByHandle(fs.mountFd().get(), handle, Io.O_PATH | Io.O_CLOEXEC);
                 if (check < 0) {
                     throw FanotifyErrors.undecodableHandles(-check, path);
                 }
                 Io.close(check);
-                fs.add(mark, own);
+                fs.add(mark, own, real);
             } finally {
                 Io.close(opath);
             }
         }
     }
 
-    /** Opens the mount fd of a filesystem not seen yet: the marked directory, or the directory holding the marked file. */
-    private MarkedFilesystem openFilesystem(Path path, boolean directory, long fsid, Memory stat) throws IOException {
-        Path dir = path.toRealPath();
-        if (!directory) {
-            dir = dir.getParent();
+    /**
+     * Opens the mount fd of a filesystem not seen yet: the root directory of the marked path's
+     * mount, which cannot be deleted while mounted. (An fd on the marked directory itself would
+     * hold it, and the kernel reports {@code DELETE_SELF} only when the last reference goes.)
+     * When the root cannot be opened as that mount, the marked directory, or the directory
+     * holding the marked file.
+     *
+     * @param path    the marked path, symbolic links resolved
+     * @param mountId the mount id of the marked path
+     */
+    private MarkedFilesystem openFilesystem(Path path, boolean directory, long fsid, int mountId, Memory stat)
+            throws IOException {
+        Path root = MountTable.mountPoint(mountId);
+        if (root != null) {
+            OwnedFd fd = openDirectory(root, fsid, mountId, stat);
+            if (fd != null) {
+                return add(new MarkedFilesystem(fsid, fd));
+            }
         }
+        Path dir = directory ? path : path.getParent();
+        OwnedFd fd = openDirectory(dir, fsid, mountId, stat);
+        if (fd == null) {
+            throw FanotifyErrors.unsupportedFilesystem("fstatfs", 0, path, "is not the filesystem of its directory " + dir
+                    + " (a file mounted over a directory entry); mark the file's own filesystem or the mount source");
+        }
+        return add(new MarkedFilesystem(fsid, fd));
+    }
+
+    private MarkedFilesystem add(MarkedFilesystem fs) {
+        filesystems.add(fs);
+        return fs;
+    }
+
+    /**
+     * Opens a directory for reading if it is on the given filesystem and mount.
+     *
+     * @return the fd, or {@code null} (closed) when the directory is on another filesystem or mount
+     * @throws IOException when it cannot be opened at all
+     */
+    private static OwnedFd openDirectory(Path dir, long fsid, int mountId, Memory stat) throws IOException {
         int fd;
         try (Memory name = FileNames.nativeString(dir)) {
             fd = FileHandles.openat(Io.AT_FDCWD, name, Io.O_RDONLY | Io.O_DIRECTORY | Io.O_CLOEXEC | Io.O_NONBLOCK);
@@ -135,23 +170,26 @@ final class FanotifySession implements AutoCloseable {
         if (fd < 0) {
             throw FanotifyErrors.path("open", -fd, dir);
         }
-        OwnedFd mountFd = new OwnedFd(fd, "fanotify mount fd (" + dir + ")");
-        try {
+        OwnedFd owned = new OwnedFd(fd, "fanotify mount fd (" + dir + ")");
+        try (Memory empty = new Memory(1); Memory handle = new Memory(FileHandles.HEADER_SIZE + FileHandles.MAX_HANDLE_SZ);
+             Memory mount = new Memory(4)) {
+            empty.setByte(0, (byte) 0);
+            handle.setInt(0, FileHandles.MAX_HANDLE_SZ);
             int r = Stat.fstatfs(fd, stat);
             if (r < 0) {
                 throw FanotifyErrors.path("fstatfs", -r, dir);
             }
-            if (stat.getLong(Stat.STATFS_FSID_OFFSET) != fsid) {
-                throw FanotifyErrors.unsupportedFilesystem("fstatfs", 0, path, "is not the filesystem of its directory " + dir
-                        + " (a file mounted over a directory entry); mark the file's own filesystem or the mount source");
+            boolean sameFilesystem = stat.getLong(Stat.STATFS_FSID_OFFSET) == fsid;
+            r = FileHandles.nameToHandle(fd, empty, handle, mount, FileHandles.AT_EMPTY_PATH);
+            if (!sameFilesystem || r < 0 || mount.getInt(0) != mountId) {
+                owned.close();
+                return null;
             }
+            return owned;
         } catch (IOException | RuntimeException e) {
-            mountFd.close();
+            owned.close();
             throw e;
         }
-        MarkedFilesystem fs = new MarkedFilesystem(fsid, mountFd);
-        filesystems.add(fs);
-        return fs;
     }
 
     private MarkedFilesystem filesystem(long fsid) {
@@ -213,7 +251,7 @@ final class FanotifySession implements AutoCloseable {
                 FileHandle self = object != null ? object.handle()
                         : dir != null && (dir.name().isEmpty() || dir.name().equals(".")) ? dir.handle() : null;
                 mark = self == null ? null : fs.pathMarkOf(self);
-                path = mark == null ? null : mark.path();
+                path = mark == null ? null : fs.realPathOf(mark);
             }
             if (mark == null) {
                 mark = fs.markFor(path, oldPath);

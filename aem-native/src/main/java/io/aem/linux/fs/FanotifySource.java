@@ -25,19 +25,26 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DFID_NAME |
  * FAN_REPORT_FID)} (file-id mode: events name objects by file handle, directory handle and entry
  * name, never by an open fd), then one {@code fanotify_mark} per {@link FanotifyMark} of the
- * {@link FanotifyWatch}. For each marked filesystem it keeps one fd, a directory of the mark
- * opened {@code O_RDONLY}, opened before any mark exists: {@code open_by_handle_at} needs such an
- * fd to decode handles against (it refuses an {@code O_PATH} fd with {@code EBADF}). That is the
- * only file the source ever opens for reading, once per filesystem at subscription; a permission
- * listener that marks that directory with {@code FAN_ONDIR} would be asked about it.
+ * {@link FanotifyWatch}. For each marked filesystem it keeps one fd, the root directory of the
+ * marked path's mount opened {@code O_RDONLY}, opened before any mark exists so the group does
+ * not report it: {@code open_by_handle_at} needs such an fd to decode handles against (it refuses
+ * an {@code O_PATH} fd with {@code EBADF}), and a mount root cannot be deleted while mounted, so
+ * holding it never delays a {@code DELETE_SELF} (the kernel reports that when the last reference
+ * to a directory goes). That is the only file the source opens for reading, once per filesystem
+ * at subscription; a permission listener whose mark covers that directory with {@code FAN_ONDIR}
+ * would be asked about it, so it must not be served by the same loop thread. The fd keeps the
+ * filesystem busy for {@code umount} while the stream lives.
  *
  * <p><b>Paths.</b> On the loop thread, for each record: {@code open_by_handle_at(mountFd, handle,
  * O_PATH)}, {@code readlink("/proc/self/fd/N")}, {@code close(N)}, and the entry name joined. An
  * {@code O_PATH} open raises no fanotify event, open or permission, so the loop neither sees its
  * own lookups nor waits for anyone's verdict. Paths are read at decoding time; see
  * {@link FileAccessEvent} for when a path is {@code null}. The kernel merges events on the same
- * object and name into one record; the source delivers its kinds as separate events (in the order
- * described in {@link FanotifyWatch}), resolving the paths once.
+ * object and name into one record ("opened, written, closed"; "created, then moved out"); the
+ * source resolves the paths once and delivers each kind as its own event, one per unit of demand,
+ * in the life order of an entry: create, moved-in, open, open-exec, access, modify, attributes,
+ * close-write, close-nowrite, rename, moved-out, delete, move-self, delete-self. (A record that
+ * merges a removal and a re-creation of one name cannot tell which came first.)
  *
  * <p><b>Demand</b> is kernel-level backpressure: without demand the fanotify fd is not read and
  * events wait in the kernel's queue ({@code fs.fanotify.max_queued_events}, 16384 by default).

@@ -33,7 +33,8 @@ import java.util.Optional;
  *                   {@code execve} since shows its new executable
  * @param mark       the watch's mark the event came through: the path mark of the subject or of
  *                   its directory when there is one, else the filesystem or mount mark of the
- *                   subject's filesystem; {@code null} for an overflow
+ *                   subject's filesystem; {@code null} for an overflow (and for an event of a
+ *                   filesystem the watch does not mark, which the kernel does not send)
  */
 public record FileAccessEvent(FileEventKind kind, Path path, Path oldPath, boolean directory, int pid,
                               Optional<Path> executable, FanotifyMark mark) {

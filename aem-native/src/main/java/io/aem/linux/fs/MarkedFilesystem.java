@@ -16,6 +16,7 @@ final class MarkedFilesystem implements AutoCloseable {
     private final OwnedFd mountFd;
     private final List<FanotifyMark> marks = new ArrayList<>(1);
     private final List<FileHandle> handles = new ArrayList<>(1);
+    private final List<Path> realPaths = new ArrayList<>(1);
 
     /**
      * @param fsid    the filesystem id
@@ -34,9 +35,15 @@ final class MarkedFilesystem implements AutoCloseable {
         return mountFd;
     }
 
-    void add(FanotifyMark mark, FileHandle handle) {
+    /**
+     * @param mark     a mark on this filesystem
+     * @param handle   the handle of its path
+     * @param realPath its path with symbolic links resolved, as event paths are
+     */
+    void add(FanotifyMark mark, FileHandle handle, Path realPath) {
         marks.add(mark);
         handles.add(handle);
+        realPaths.add(realPath);
     }
 
     /** The path mark whose marked object has this handle, or {@code null}. */
@@ -49,6 +56,11 @@ final class MarkedFilesystem implements AutoCloseable {
         return null;
     }
 
+    /** The path of a mark of this filesystem with symbolic links resolved, as it was when the stream opened. */
+    Path realPathOf(FanotifyMark mark) {
+        return realPaths.get(marks.indexOf(mark));
+    }
+
     /**
      * The mark an event on a path came through: the path mark of the path itself or of its
      * directory, else the first mount or filesystem mark, else the first mark.
@@ -58,8 +70,9 @@ final class MarkedFilesystem implements AutoCloseable {
      * @return the mark
      */
     FanotifyMark markFor(Path path, Path oldPath) {
-        for (FanotifyMark m : marks) {
-            if (m.scope() == MarkScope.PATH && (covers(m, path) || covers(m, oldPath))) {
+        for (int i = 0; i < marks.size(); i++) {
+            FanotifyMark m = marks.get(i);
+            if (m.scope() == MarkScope.PATH && (covers(realPaths.get(i), path) || covers(realPaths.get(i), oldPath))) {
                 return m;
             }
         }
@@ -71,8 +84,8 @@ final class MarkedFilesystem implements AutoCloseable {
         return marks.get(0);
     }
 
-    private static boolean covers(FanotifyMark m, Path path) {
-        return path != null && (path.equals(m.path()) || m.path().equals(path.getParent()));
+    private static boolean covers(Path marked, Path path) {
+        return path != null && (path.equals(marked) || marked.equals(path.getParent()));
     }
 
     /** Closes the mount fd (once; later calls do nothing). */

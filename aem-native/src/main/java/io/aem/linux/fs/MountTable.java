@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Which filesystem a path is on, from {@code /proc/self/mountinfo}: for error messages only,
- * never on a hot path.
+ * Which filesystem a path is on and where a mount is, from {@code /proc/self/mountinfo}: for
+ * setup and error messages, never on a hot path.
  */
 final class MountTable {
     private MountTable() {
@@ -48,6 +48,27 @@ final class MountTable {
             }
         }
         return best == null ? "an unknown filesystem" : bestType + " at " + best;
+    }
+
+    /**
+     * The mount point of a mount, as this process sees it.
+     *
+     * @param mountId the mount id ({@code name_to_handle_at}'s {@code mount_id}, mountinfo's first field)
+     * @return the mount point, or {@code null} when mountinfo has no such mount or cannot be read
+     */
+    static Path mountPoint(int mountId) {
+        try {
+            String id = Integer.toString(mountId);
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                if (f.length > 4 && f[0].equals(id)) {
+                    return Path.of(unescape(f[4]));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no mount point known
+        }
+        return null;
     }
 
     /** Undoes mountinfo's octal escapes ({@code \040} for a space). */

@@ -9,6 +9,8 @@ import io.aem.linux.testing.RecordingSubscriber;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /** Subscribing to fanotify watches and waiting for their events, for the tests of this package. */
 final class AccessEvents {
@@ -35,9 +37,14 @@ final class AccessEvents {
 
     /** Waits up to five seconds for an event that matches, and returns the first such. */
     static FileAccessEvent awaitEvent(RecordingSubscriber<FileAccessEvent> sub, Predicate<FileAccessEvent> matching) {
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                .failFast("the stream ended", () -> sub.done.isDone())
-                .until(() -> sub.items.stream().anyMatch(matching));
+        try {
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .failFast("the stream ended", () -> sub.done.isDone())
+                    .until(() -> sub.items.stream().anyMatch(matching));
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
+            throw new AssertionError("no matching event within 5 s; received " + sub.items
+                    + (sub.done.isDone() ? ", then the stream ended with " + sub.error() : ""), e);
+        }
         return sub.items.stream().filter(matching).findFirst().orElseThrow();
     }
 

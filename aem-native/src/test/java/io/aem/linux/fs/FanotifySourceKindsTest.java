@@ -230,6 +230,16 @@ class FanotifySourceKindsTest {
         assertThat(expect(FileEventKind.DELETE_SELF, subdir, true).mark()).isEqualTo(dirMark);
     }
 
+    /** The source holds an fd on each marked filesystem; it must not be the marked directory, or the kernel would wait for it. */
+    @ParameterizedTest
+    @EnumSource(Fs.class)
+    void deletingTheOnlyMarkedDirectoryIsADeleteSelfAtOnce(Fs fs) throws Exception {
+        Path subdir = Files.createDirectory(directoryOn(fs).resolve("only-mark"));
+        watch(FanotifyWatch.of(FanotifyMark.path(subdir), FileEventKind.DELETE_SELF));
+        Files.delete(subdir);
+        expect(FileEventKind.DELETE_SELF, subdir, true);
+    }
+
     @ParameterizedTest
     @EnumSource(Fs.class)
     void movingAMarkedFileOrDirectoryIsAMoveSelfWithItsNewPath(Fs fs) throws Exception {

@@ -69,8 +69,9 @@ class FanotifySourceLifecycleTest {
         RecordingSubscriber<FileAccessEvent> sub = subscribe(loop, twoFilesystems(), Long.MAX_VALUE);
         Path created = Files.createFile(tmpfs.resolve("x"));
         awaitEvent(sub, FileEventKind.CREATE, created);
+        // The mount fds are the roots of the marked paths' mounts, which cannot be deleted while mounted.
         assertThat(OpenFds.openedSince(before).values())
-                .containsExactlyInAnyOrder("anon_inode:[fanotify]", ext4.toString(), tmpfs.toString());
+                .containsExactlyInAnyOrder("anon_inode:[fanotify]", "/", TestFilesystems.TMPFS_BASE.toString());
         sub.cancel();
         OpenFds.awaitClosedSince(before, "the cancelled fanotify stream", Duration.ofSeconds(5));
     }
@@ -119,6 +120,29 @@ class FanotifySourceLifecycleTest {
         assertThat(Fionread.queued(group)).isZero();
         sub.cancel();
         OpenFds.awaitClosedSince(before, "the fanotify stream", Duration.ofSeconds(5));
+    }
+
+    /**
+     * A record the kernel merged ("opened, written, closed") is read once, and its kinds are
+     * delivered one per unit of demand: the others wait in the source, not in a queue.
+     */
+    @Test
+    void theKindsOfAMergedRecordWaitForDemandOneAtATime() throws Exception {
+        Path file = Files.createFile(tmpfs.resolve("merged"));
+        RecordingSubscriber<FileAccessEvent> sub = subscribe(loop, FanotifyWatch.of(FanotifyMark.path(tmpfs),
+                FileEventKind.OPEN, FileEventKind.MODIFY, FileEventKind.CLOSE_WRITE), 0);
+        Files.writeString(file, "x");
+        List<FileEventKind> expected = List.of(FileEventKind.OPEN, FileEventKind.MODIFY, FileEventKind.CLOSE_WRITE);
+        for (int i = 1; i <= expected.size(); i++) {
+            sub.request(1);
+            int delivered = i;
+            await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == delivered);
+            LoopProbe.drainTasks(loop);
+            assertThat(sub.items).hasSize(delivered);
+        }
+        assertThat(sub.items).extracting(FileAccessEvent::kind).containsExactlyElementsOf(expected);
+        assertThat(sub.items).extracting(FileAccessEvent::path).containsOnly(file);
+        sub.cancel();
     }
 
     /** {@code ioctl(fd, FIONREAD, &n)}: the bytes of events queued in a fanotify group. */

@@ -56,6 +56,29 @@ class FanotifySourceMarksTest {
     }
 
     @Test
+    void aPathMarkThroughASymbolicLinkMarksTheTargetAndEventsCarryTheTargetsPath() throws Exception {
+        Path dir = TestFilesystems.newDirectory(TestFilesystems.EXT4_BASE, "ext4");
+        Path target = TestFilesystems.newDirectory(TestFilesystems.TMPFS_BASE, "tmpfs");
+        RecordingSubscriber<FileAccessEvent> sub = null;
+        try {
+            Path link = Files.createSymbolicLink(dir.resolve("link"), target);
+            FanotifyMark mark = FanotifyMark.path(link);
+            sub = subscribe(loop, FanotifyWatch.of(mark, FileEventKind.CREATE, FileEventKind.DELETE_SELF), Long.MAX_VALUE);
+            Path child = Files.createFile(link.resolve("child"));
+            assertThat(awaitEvent(sub, FileEventKind.CREATE, target.resolve("child")).mark()).isEqualTo(mark);
+            Files.delete(child);
+            Files.delete(target);
+            assertThat(awaitEvent(sub, FileEventKind.DELETE_SELF, target).mark()).isEqualTo(mark);
+        } finally {
+            if (sub != null) {
+                sub.cancel();
+            }
+            TestFilesystems.deleteTree(dir);
+            TestFilesystems.deleteTree(target);
+        }
+    }
+
+    @Test
     void aFilesystemMarkReportsDirectoryEntryEventsAtAnyDepthWithFullPaths() throws Exception {
         try (TmpfsMount tmpfs = new TmpfsMount()) {
             FanotifyMark mark = FanotifyMark.filesystem(tmpfs.root());
