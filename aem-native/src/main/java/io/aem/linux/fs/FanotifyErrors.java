@@ -200,11 +200,12 @@ final class FanotifyErrors {
         return "Linux " + Limits.readProc("/proc/sys/kernel/osrelease");
     }
 
+    /** The process's open fds; when even listing them fails, the process is out of fds. */
     private static long openFds() {
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             return fds.count();
         } catch (IOException | RuntimeException e) {
-            return 0;
+            return Long.MAX_VALUE;
         }
     }
 
