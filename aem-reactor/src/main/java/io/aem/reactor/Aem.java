@@ -9,6 +9,9 @@ import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.fs.PermissionRequest;
 import io.aem.linux.fs.PermissionSource;
 import io.aem.linux.fs.PermissionWatch;
+import io.aem.linux.fs.FanotifySource;
+import io.aem.linux.fs.FanotifyWatch;
+import io.aem.linux.fs.FileAccessEvent;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.EventSource;
@@ -270,6 +273,29 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Flux<PermissionRequest> permissions(PermissionSource source) {
         return flux(source);
+    }
+
+    /**
+     * File accesses under fanotify marks: who opened, read, wrote, executed, created, deleted or
+     * renamed what (see {@link FanotifySource}). Cold: each subscriber gets its own fanotify group
+     * and marks, on the next loop at subscription, and the group is created on that loop's thread,
+     * which must hold {@code CAP_SYS_ADMIN} and {@code CAP_DAC_READ_SEARCH}.
+     *
+     * <p>Demand is kernel-level backpressure: without it nothing is read and the kernel queues up
+     * to {@code fs.fanotify.max_queued_events} events, then reports an overflow per the watch's
+     * {@link io.aem.linux.fs.FanotifyOverflowPolicy}. Events arrive on the loop thread; use
+     * {@code publishOn} for blocking work. Errors ({@link io.aem.linux.MissingPrivilegeException},
+     * {@link java.nio.file.NoSuchFileException}, {@link io.aem.linux.fs.UnsupportedFilesystemException},
+     * ...) arrive as {@code onError} and name the remedy. Costs: one fanotify fd and one fd per
+     * marked filesystem per subscriber; about four system calls per event (three to find the
+     * path, one to read the executable).
+     *
+     * @param watch the marks and kinds
+     * @return the events
+     */
+    public Flux<FileAccessEvent> fanotify(FanotifyWatch watch) {
+        Objects.requireNonNull(watch, "watch");
+        return Flux.defer(() -> flux(new FanotifySource(watch)));
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */
