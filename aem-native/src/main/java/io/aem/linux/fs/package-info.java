@@ -11,13 +11,15 @@
  * paths; demand is read demand, so a slow subscriber leaves the events in the kernel's queue.
  * {@link io.aem.linux.fs.InotifyWatchSource#publisher InotifyWatchSource.publisher} gives it as a
  * {@code java.util.concurrent.Flow.Publisher} (aem-reactor's {@code Aem.watch} as a {@code Flux}),
- * one inotify instance per subscriber.
+ * one inotify instance per subscriber. {@link io.aem.linux.fs.QuietPeriod} turns a burst of events
+ * on one path (an editor's save) into one. The record decoder is
+ * {@link io.aem.linux.fs.InotifyRecords}: {@code struct inotify_event} batches decoded in Java,
+ * without a JNA call per record.
  *
- * <p><b>Records.</b> {@link io.aem.linux.fs.InotifyRecords} decodes the kernel's
- * {@code struct inotify_event} batches in Java ({@link io.aem.linux.fs.InotifyRecord}), without a
- * JNA call per record.
- *
- * <p><b>fanotify</b> marks ({@link io.aem.linux.fs.FanotifyMark}, {@link io.aem.linux.fs.MarkScope})
- * describe what a fanotify listener covers; they report the same event types.
+ * <p><b>fanotify.</b> File access events ({@link io.aem.linux.fs.FanotifySource} watching a
+ * {@link io.aem.linux.fs.FanotifyWatch}, delivering {@link io.aem.linux.fs.FileAccessEvent}s with
+ * the path, the acting pid and its executable; the record decoder
+ * {@link io.aem.linux.fs.FanotifyRecords}), and permission decisions on file access
+ * ({@link io.aem.linux.fs.PermissionSource}, {@link io.aem.linux.fs.PermissionRequest}).
  */
 package io.aem.linux.fs;

@@ -54,20 +54,15 @@ public final class Limits {
     }
 
     /**
-     * The trimmed content of a {@code /proc} or {@code /sys} file (up to 4 KiB), or {@code "unknown"}.
-     * Read into one buffer: such files report size 0, and a sysctl file read again at a non-zero
-     * offset answers end-of-file, so reading a byte first (as {@code Files.readAllBytes} does for an
-     * empty-looking file) would return only the first digit.
+     * The trimmed content of a {@code /proc} or {@code /sys} file, or {@code "unknown"}.
+     *
+     * <p>Read through a stream whose first read asks for a whole buffer: {@code /proc} files
+     * report size 0, and {@link Files#readAllBytes} then reads one byte, then asks for the rest at
+     * offset 1, where integer sysctls answer end-of-file ({@code "16384"} would read as {@code "1"}).
      */
     public static String readProc(String path) {
         try (InputStream in = Files.newInputStream(Path.of(path))) {
-            byte[] buf = new byte[4096];
-            int n = 0;
-            int r;
-            while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
-                n += r;
-            }
-            return new String(buf, 0, n, StandardCharsets.US_ASCII).trim();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
