@@ -39,7 +39,7 @@ class AemWatchTest {
     }
 
     private static long inotifyFds() {
-        return OpenFds.snapshot().values().stream().filter(t -> t.equals("anon_inode:inotify")).count();
+        return OpenFds.countAnon("inotify");
     }
 
     @Test

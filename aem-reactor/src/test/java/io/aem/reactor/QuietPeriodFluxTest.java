@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aem.linux.fs.FileEvent;
 import io.aem.linux.fs.FileEventKind;
+import io.aem.linux.fs.FileWatch;
+import java.nio.file.Files;
 import io.aem.linux.testing.FdLeakCheck;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -40,6 +43,28 @@ class QuietPeriodFluxTest {
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(90))
                 .expectNext(FileEvent.of(FileEventKind.CLOSE_WRITE, f, false))
+                .thenCancel()
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aRealRenameWriteUnderAWatchBecomesOneEventForTheFinalName(@TempDir Path dir) throws Exception {
+        Path tmp = dir.resolve("report.txt.tmp");
+        Path target = dir.resolve("report.txt");
+        StepVerifier.create(aem.watch(FileWatch.directory(dir).withExistingListed(true))
+                        .transform(aem.quietPeriod(Duration.ofMillis(100))))
+                .expectNext(FileEvent.of(FileEventKind.LISTING_DONE, dir, true)) // the watch is in place: markers pass at once
+                .then(() -> {
+                    try {
+                        Files.writeString(tmp, "first part, ");
+                        Files.writeString(tmp, "second part", java.nio.file.StandardOpenOption.APPEND);
+                        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                })
+                .expectNext(new FileEvent(FileEventKind.RENAME, target, tmp, false))
+                .expectNoEvent(Duration.ofMillis(300))
                 .thenCancel()
                 .verify(Duration.ofSeconds(5));
     }

@@ -32,7 +32,7 @@ final class InotifyFds {
 
     /** How many inotify fds this process has open (their link reads {@code anon_inode:inotify}, without brackets). */
     static long count() {
-        return OpenFds.snapshot().values().stream().filter(t -> t.equals("anon_inode:inotify")).count();
+        return OpenFds.countAnon("inotify");
     }
 
     /** The inotify fds opened since the snapshot. */

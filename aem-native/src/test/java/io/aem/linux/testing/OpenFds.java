@@ -37,7 +37,9 @@ public final class OpenFds {
 
     /** How many fds point to an anonymous inode of this kind, e.g. {@code "eventfd"}, {@code "timerfd"}. */
     public static long countAnon(String kind) {
-        return snapshot().values().stream().filter(t -> t.equals("anon_inode:[" + kind + "]")).count();
+        return snapshot().values().stream()
+                .filter(t -> t.equals("anon_inode:[" + kind + "]") || t.equals("anon_inode:" + kind))
+                .count();
     }
 
     /**
