@@ -52,7 +52,7 @@ final class FanotifySession implements AutoCloseable {
                 s.prepare(mark);
             }
             for (FanotifyMark mark : watch.marks()) {
-                int flags = Fanotify.FAN_MARK_ADD | scopeFlag(mark.scope());
+                int flags = Fanotify.FAN_MARK_ADD | mark.scope().markFlag();
                 long mask = watch.markMask(mark);
                 int r = Fanotify.mark(group, flags, mask, mark.path().toString());
                 if (r < 0) {
@@ -63,17 +63,6 @@ final class FanotifySession implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             s.close();
             throw e;
-        }
-    }
-
-    private static int scopeFlag(MarkScope scope) {
-        switch (scope) {
-            case MOUNT:
-                return Fanotify.FAN_MARK_MOUNT;
-            case FILESYSTEM:
-                return Fanotify.FAN_MARK_FILESYSTEM;
-            default:
-                return Fanotify.FAN_MARK_INODE;
         }
     }
 

@@ -162,7 +162,7 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
             // Starting the keeper loads every class it needs, before any mark exists.
             PermissionKeeper.attach(g);
             for (FanotifyMark mark : watch.marks()) {
-                int r = Fanotify.mark(group.get(), Fanotify.FAN_MARK_ADD | markFlags(mark.scope()), watch.mask(mark.scope()),
+                int r = Fanotify.mark(group.get(), Fanotify.FAN_MARK_ADD | mark.scope().markFlag(), watch.mask(mark.scope()),
                         mark.path().toString());
                 if (r < 0) {
                     throw markFailure(mark, -r);
@@ -176,17 +176,6 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
         byDoorbell.put(doorbell, g);
         byContext.put(context, g);
         return doorbell;
-    }
-
-    private static int markFlags(MarkScope scope) {
-        switch (scope) {
-            case MOUNT:
-                return Fanotify.FAN_MARK_MOUNT;
-            case FILESYSTEM:
-                return Fanotify.FAN_MARK_FILESYSTEM;
-            default:
-                return Fanotify.FAN_MARK_INODE;
-        }
     }
 
     /** {@value #BATCH}: the most requests one read hands to the loop. */
