@@ -23,6 +23,7 @@ final class ClosingWriter implements AutoCloseable {
     private static final int O_CLOEXEC = 0x80000;
 
     private final String[] names = new String[FILES];
+    private final Path[] namePaths = new Path[FILES];
     private final Memory[] paths = new Memory[FILES];
     private final Memory one = new Memory(1);
     private long cycles;
@@ -36,6 +37,7 @@ final class ClosingWriter implements AutoCloseable {
         one.setByte(0, (byte) 'x');
         for (int k = 0; k < FILES; k++) {
             names[k] = "f" + k;
+            namePaths[k] = Path.of(names[k]);
             Path file = dir.resolve(names[k]);
             if (!Files.exists(file)) {
                 Files.createFile(file);
@@ -47,9 +49,12 @@ final class ClosingWriter implements AutoCloseable {
         }
     }
 
-    /** File name of index {@code k}, as the events carry it. */
-    String name(int k) {
-        return names[k];
+    /**
+     * Whether {@code path} names file {@code k}: its last element is {@code f<k>}. Compares
+     * without allocating, so that the check does not count in the receiver's allocation.
+     */
+    boolean isFile(Path path, int k) {
+        return path != null && path.endsWith(namePaths[k]);
     }
 
     /** One cycle: open the next file, write one byte, close; the times go to {@code r}. */

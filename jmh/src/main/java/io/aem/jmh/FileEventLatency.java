@@ -114,7 +114,7 @@ public class FileEventLatency {
                 key.reset();
                 WatchEvent<?> e = events.size() == 1 ? events.get(0) : null;
                 boolean matches = e != null && e.kind() == StandardWatchEventKinds.ENTRY_MODIFY && e.count() == 1
-                        && writer.name(recorder.expected).equals(e.context().toString());
+                        && e.context() instanceof Path && writer.isFile((Path) e.context(), recorder.expected);
                 recorder.arrived(now, matches);
                 pong.answer();
             }

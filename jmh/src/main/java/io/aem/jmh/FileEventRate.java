@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * is started (it pins itself to {@link Cpus#SENDER}) and prints how many operations it did and
  * its start and end times ({@code CLOCK_MONOTONIC}, the clock of {@code System.nanoTime()});
  * then the receiver is given until every expected event has arrived, or 1 s without an event.
+ * Before the producer starts, a probe file is created and deleted until the receiver has seen
+ * it (so that a watch added asynchronously is in place); the probe's events are not counted.
  * Expected = operations × the kinds this receiver can watch. The rate is events received /
  * (last event's arrival − producer start), as in the C reference. {@code WARMUP_RUNS} runs
  * (whose figures are dropped) come first, each with its own receiver, then the measured one.
@@ -129,6 +131,8 @@ public final class FileEventRate {
     private static boolean once(ReceiverFactory factory, Path dir, String count, String maxMs, String producer,
             String mode, String tag, Map<String, String> report) throws Exception {
         try (Receiver receiver = factory.open(dir, mode)) {
+            long base = probe(receiver, dir, tag);
+            long overflowBase = receiver.overflows();
             long timeoutMs = Long.parseLong(maxMs) + 30_000;
             Process p = new ProcessBuilder(producer, dir.toString(), count, maxMs, Integer.toString(Cpus.SENDER), tag, mode)
                     .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -149,7 +153,7 @@ public final class FileEventRate {
             long end = Long.parseLong(produced.get("producer.end_ns"));
             long expected = ops * receiver.eventsPerOp(mode);
             for (;;) {
-                if (receiver.received() >= expected) {
+                if (receiver.received() - base >= expected) {
                     break;
                 }
                 long last = Math.max(receiver.lastEventNanos(), end);
@@ -158,8 +162,8 @@ public final class FileEventRate {
                 }
                 Thread.sleep(10);
             }
-            long received = receiver.received();
-            long overflows = receiver.overflows();
+            long received = receiver.received() - base;
+            long overflows = receiver.overflows() - overflowBase;
             long lastEvent = receiver.lastEventNanos();
             produced.forEach((k, v) -> report.put(k, v));
             report.put("expected", Long.toString(expected));
@@ -174,6 +178,27 @@ public final class FileEventRate {
             report.putAll(receiver.notes());
             return received == expected && overflows == 0;
         }
+    }
+
+    /**
+     * Makes sure the watch is in place before the producer starts (a source may add its watch
+     * on its loop thread after {@code subscribe} returns): creates and deletes a probe file until
+     * the receiver has seen an event, waits 200 ms for the rest of the probe's events, and
+     * returns the count then, which the run subtracts.
+     */
+    private static long probe(Receiver receiver, Path dir, String tag) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (int n = 0; receiver.received() == 0; n++) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the receiver saw no event of a probe file in 5 s");
+            }
+            Path probe = dir.resolve("probe-" + tag + "-" + n);
+            Files.createFile(probe);
+            Files.delete(probe);
+            Thread.sleep(20);
+        }
+        Thread.sleep(200);
+        return receiver.received();
     }
 
     private static Map<String, String> keyValues(String text) {
