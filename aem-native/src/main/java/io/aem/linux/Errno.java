@@ -38,6 +38,10 @@ public final class Errno {
     public static final int EBUSY = 16;
     /** File exists. */
     public static final int EEXIST = 17;
+    /** Cross-device link (fanotify: a subvolume whose filesystem id differs from its filesystem's). */
+    public static final int EXDEV = 18;
+    /** No such device (fanotify: the filesystem has no filesystem id). */
+    public static final int ENODEV = 19;
     /** Not a directory. */
     public static final int ENOTDIR = 20;
     /** Invalid argument. */
@@ -58,6 +62,8 @@ public final class Errno {
     public static final int EAFNOSUPPORT = 97;
     /** Operation not supported. */
     public static final int EOPNOTSUPP = 95;
+    /** Stale file handle: the object a handle names no longer exists. */
+    public static final int ESTALE = 116;
     /** Operation canceled (timerfd: the realtime clock was set). */
     public static final int ECANCELED = 125;
 
@@ -67,10 +73,10 @@ public final class Errno {
         String[][] pairs = {
             {"1", "EPERM"}, {"2", "ENOENT"}, {"3", "ESRCH"}, {"4", "EINTR"}, {"5", "EIO"}, {"9", "EBADF"},
             {"10", "ECHILD"}, {"11", "EAGAIN"}, {"12", "ENOMEM"}, {"13", "EACCES"}, {"14", "EFAULT"},
-            {"16", "EBUSY"}, {"17", "EEXIST"}, {"20", "ENOTDIR"}, {"21", "EISDIR"}, {"22", "EINVAL"},
+            {"16", "EBUSY"}, {"17", "EEXIST"}, {"18", "EXDEV"}, {"19", "ENODEV"}, {"20", "ENOTDIR"}, {"21", "EISDIR"}, {"22", "EINVAL"},
             {"23", "ENFILE"}, {"24", "EMFILE"}, {"28", "ENOSPC"}, {"32", "EPIPE"}, {"38", "ENOSYS"},
             {"95", "EOPNOTSUPP"}, {"97", "EAFNOSUPPORT"}, {"98", "EADDRINUSE"}, {"104", "ECONNRESET"},
-            {"105", "ENOBUFS"}, {"110", "ETIMEDOUT"}, {"111", "ECONNREFUSED"}, {"125", "ECANCELED"},
+            {"105", "ENOBUFS"}, {"110", "ETIMEDOUT"}, {"111", "ECONNREFUSED"}, {"116", "ESTALE"}, {"125", "ECANCELED"},
         };
         for (String[] p : pairs) {
             NAMES[Integer.parseInt(p[0])] = p[1];

@@ -4,6 +4,14 @@ import io.aem.linux.event.KernelTimer;
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.event.UserEvents;
+import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.QuietPeriod;
+import io.aem.linux.fs.PermissionRequest;
+import io.aem.linux.fs.PermissionSource;
+import io.aem.linux.fs.PermissionWatch;
+import io.aem.linux.fs.FanotifySource;
+import io.aem.linux.fs.FanotifyWatch;
+import io.aem.linux.fs.FileAccessEvent;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.EventSource;
@@ -16,6 +24,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import reactor.adapter.JdkFlowAdapter;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -195,6 +205,97 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Flux<Long> userEvents(UserEvents events) {
         return flux(events);
+    }
+
+    /**
+     * The quiet-period operator for file events, for {@link Flux#transform}: each path's last
+     * event once the path saw no event for {@code quiet} (an editor's save, a rename-write).
+     * Runs on the next loop's thread and timers; at most 1024 paths wait before upstream demand
+     * stops. See {@link QuietPeriod} for the rules (renames, markers, completion, demand).
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.tree(dir)).transform(aem.quietPeriod(Duration.ofMillis(200)))
+     * }</pre>
+     *
+     * @param quiet how long a path must stay quiet, positive
+     * @return the operator
+     * @throws IllegalArgumentException if {@code quiet} is not positive
+     */
+    public Function<Flux<FileEvent>, Flux<FileEvent>> quietPeriod(Duration quiet) {
+        return quietPeriod(quiet, 1024);
+    }
+
+    /**
+     * The quiet-period operator with a chosen bound on waiting paths; see {@link #quietPeriod(Duration)}.
+     *
+     * @param quiet    how long a path must stay quiet, positive
+     * @param maxPaths how many paths may wait before upstream demand stops, at least 1
+     * @return the operator
+     * @throws IllegalArgumentException if {@code quiet} is not positive or {@code maxPaths} below 1
+     */
+    public Function<Flux<FileEvent>, Flux<FileEvent>> quietPeriod(Duration quiet, int maxPaths) {
+        EventLoop loop = nextLoop();
+        new QuietPeriod(subscriber -> { }, loop, quiet, maxPaths); // checks the arguments at assembly
+        return upstream -> JdkFlowAdapter.flowPublisherToFlux(
+                new QuietPeriod(JdkFlowAdapter.publisherToFlowPublisher(upstream), loop, quiet, maxPaths));
+    }
+
+    /**
+     * Permission decisions on file access ({@code fanotify} permission events): each subscriber
+     * receives a {@link PermissionRequest} for every open, read or exec the watch covers, by any
+     * process, and answers it with {@link PermissionRequest#allow()} or
+     * {@link PermissionRequest#deny()} from any thread (after {@code publishOn} too); the process
+     * waits in its system call meanwhile.
+     *
+     * <p>A request nobody answers within {@link PermissionWatch#deadline()} is allowed by the
+     * process-wide deadline keeper, also while the subscriber has no demand: for permission
+     * events the requests are read as they come and wait for demand at most until their deadline
+     * (see {@link PermissionSource}). Cancelling, an error, a subscriber that throws, and
+     * {@link #close()} allow every request the subscription still holds, including requests
+     * buffered or dropped by operators downstream. Needs {@code CAP_SYS_ADMIN} on the loop
+     * thread; each subscriber costs one fanotify group fd and one eventfd, each waiting request
+     * one fd.
+     *
+     * @param watch what to decide for
+     * @return a cold flux: each subscriber places its own marks
+     */
+    public Flux<PermissionRequest> permissions(PermissionWatch watch) {
+        return permissions(new PermissionSource(watch));
+    }
+
+    /**
+     * Permission decisions from a source kept by the caller, whose
+     * {@link PermissionSource#stats()} count what was allowed, denied and allowed at the deadline
+     * across its subscribers. See {@link #permissions(PermissionWatch)}.
+     *
+     * @param source the source
+     * @return a cold flux: each subscriber places its own marks
+     */
+    public Flux<PermissionRequest> permissions(PermissionSource source) {
+        return flux(source);
+    }
+
+    /**
+     * File accesses under fanotify marks: who opened, read, wrote, executed, created, deleted or
+     * renamed what (see {@link FanotifySource}). Cold: each subscriber gets its own fanotify group
+     * and marks, on the next loop at subscription, and the group is created on that loop's thread,
+     * which must hold {@code CAP_SYS_ADMIN} and {@code CAP_DAC_READ_SEARCH}.
+     *
+     * <p>Demand is kernel-level backpressure: without it nothing is read and the kernel queues up
+     * to {@code fs.fanotify.max_queued_events} events, then reports an overflow per the watch's
+     * {@link io.aem.linux.fs.FanotifyOverflowPolicy}. Events arrive on the loop thread; use
+     * {@code publishOn} for blocking work. Errors ({@link io.aem.linux.MissingPrivilegeException},
+     * {@link java.nio.file.NoSuchFileException}, {@link io.aem.linux.fs.UnsupportedFilesystemException},
+     * ...) arrive as {@code onError} and name the remedy. Costs: one fanotify fd and one fd per
+     * marked filesystem per subscriber; about four system calls per event (three to find the
+     * path, one to read the executable).
+     *
+     * @param watch the marks and kinds
+     * @return the events
+     */
+    public Flux<FileAccessEvent> fanotify(FanotifyWatch watch) {
+        Objects.requireNonNull(watch, "watch");
+        return Flux.defer(() -> flux(new FanotifySource(watch)));
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */

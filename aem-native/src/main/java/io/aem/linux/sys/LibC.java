@@ -112,6 +112,15 @@ public final class LibC {
     /** {@code ssize_t readlink(const char *pathname, char *buf, size_t bufsiz)}: does not open the link's target. */
     public static native long readlink(Pointer pathname, Pointer buf, long bufsiz);
 
+    /** {@code int name_to_handle_at(int dirfd, const char *pathname, struct file_handle *handle, int *mount_id, int flags)}: opens nothing. */
+    public static native int name_to_handle_at(int dirfd, Pointer pathname, Pointer handle, Pointer mountId, int flags);
+
+    /** {@code int fstatfs(int fd, struct statfs *buf)}; accepts {@code O_PATH} fds. */
+    public static native int fstatfs(int fd, Pointer buf);
+
+    /** {@code int statx(int dirfd, const char *pathname, int flags, unsigned int mask, struct statx *statxbuf)} (glibc 2.28). */
+    public static native int statx(int dirfd, Pointer pathname, int flags, int mask, Pointer statxbuf);
+
     /** {@code char *strerror(int errnum)}: only for messages, never on a hot path. */
     public static native String strerror(int errnum);
 }

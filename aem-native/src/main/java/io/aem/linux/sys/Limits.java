@@ -2,6 +2,7 @@ package io.aem.linux.sys;
 
 import com.sun.jna.Memory;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +53,16 @@ public final class Limits {
         return v == RLIM_INFINITY ? "unlimited" : Long.toString(v);
     }
 
-    /** The trimmed content of a {@code /proc} or {@code /sys} file, or {@code "unknown"}. */
+    /**
+     * The trimmed content of a {@code /proc} or {@code /sys} file, or {@code "unknown"}.
+     *
+     * <p>Read through a stream whose first read asks for a whole buffer: {@code /proc} files
+     * report size 0, and {@link Files#readAllBytes} then reads one byte, then asks for the rest at
+     * offset 1, where integer sysctls answer end-of-file ({@code "16384"} would read as {@code "1"}).
+     */
     public static String readProc(String path) {
-        try {
-            return new String(Files.readAllBytes(Path.of(path)), StandardCharsets.US_ASCII).trim();
+        try (InputStream in = Files.newInputStream(Path.of(path))) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim();
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
