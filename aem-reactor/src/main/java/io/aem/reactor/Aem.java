@@ -4,14 +4,16 @@ import io.aem.linux.event.KernelTimer;
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.event.UserEvents;
-import io.aem.linux.fs.FileEvent;
-import io.aem.linux.fs.QuietPeriod;
-import io.aem.linux.fs.PermissionRequest;
-import io.aem.linux.fs.PermissionSource;
-import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.FanotifySource;
 import io.aem.linux.fs.FanotifyWatch;
 import io.aem.linux.fs.FileAccessEvent;
+import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.FileWatch;
+import io.aem.linux.fs.InotifyWatchSource;
+import io.aem.linux.fs.PermissionRequest;
+import io.aem.linux.fs.PermissionSource;
+import io.aem.linux.fs.PermissionWatch;
+import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.EventSource;
@@ -205,6 +207,36 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Flux<Long> userEvents(UserEvents events) {
         return flux(events);
+    }
+
+    /**
+     * File and directory events from inotify: one file, one directory, or a whole tree followed
+     * as directories come and go, as {@link FileEvent}s with absolute paths (see
+     * {@link InotifyWatchSource} for the full contract: no-duplicate creations in new
+     * directories, renames paired by cookie, the initial listing, overflow policies).
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.tree(Path.of("/srv/data")).withKinds(FileEventKind.CLOSE_WRITE, FileEventKind.RENAME))
+     *    .publishOn(Schedulers.boundedElastic())   // handlers that block leave the loop thread
+     *    .subscribe(event -> index(event.path()));
+     * }</pre>
+     *
+     * <p>Cold: each subscriber gets its own inotify instance (one fd) and its own watches (one per
+     * directory, about 1 KB of kernel memory each), opened on the loop chosen when this method is
+     * called. {@code request(n)} is read demand: without it the kernel queues the events, up to
+     * {@code fs.inotify.max_queued_events}, and beyond that the watch's
+     * {@linkplain FileWatch#withOverflow overflow policy} applies. Signals arrive on the loop
+     * thread. A missing path, no permission or an inotify limit arrives as {@code onError} before
+     * any event, as a typed exception naming the remedy. The stream completes when the watched
+     * root is deleted, moved away or unmounted; otherwise it runs until cancelled.
+     *
+     * @param watch what to watch
+     * @return the events
+     */
+    public Flux<FileEvent> watch(FileWatch watch) {
+        Objects.requireNonNull(watch, "watch");
+        EventLoop loop = nextLoop();
+        return Flux.defer(() -> new FluxEventSource<>(loop, new InotifyWatchSource(watch)));
     }
 
     /**

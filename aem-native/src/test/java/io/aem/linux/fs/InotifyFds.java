@@ -1,0 +1,72 @@
+package io.aem.linux.fs;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import io.aem.linux.testing.OpenFds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * What the kernel says about an inotify fd of this process: the watches it holds (from
+ * {@code /proc/self/fdinfo}) and the bytes of events queued and not read yet ({@code FIONREAD}).
+ * Read-only looks at an fd the loop owns, for tests.
+ */
+final class InotifyFds {
+    private static final long FIONREAD = 0x541B;
+
+    static {
+        Native.register(InotifyFds.class, NativeLibrary.getInstance("c"));
+    }
+
+    private InotifyFds() {
+    }
+
+    private static native int ioctl(int fd, long request, Pointer arg);
+
+    /** How many inotify fds this process has open (their link reads {@code anon_inode:inotify}, without brackets). */
+    static long count() {
+        return OpenFds.snapshot().values().stream().filter(t -> t.equals("anon_inode:inotify")).count();
+    }
+
+    /** The inotify fds opened since the snapshot. */
+    static List<Integer> openedSince(Map<Integer, String> before) {
+        return OpenFds.openedSince(before).entrySet().stream().filter(e -> e.getValue().equals("anon_inode:inotify"))
+                .map(Map.Entry::getKey).collect(Collectors.toList());
+    }
+
+    /** The one inotify fd opened since the snapshot. */
+    static int theOneOpenedSince(Map<Integer, String> before) {
+        List<Integer> fds = openedSince(before);
+        if (fds.size() != 1) {
+            throw new IllegalStateException("expected one new inotify fd, found " + fds);
+        }
+        return fds.get(0);
+    }
+
+    /** The watches the inotify instance holds, one {@code inotify wd:...} line each in its fdinfo. */
+    static int watchCount(int fd) {
+        try {
+            return (int) Files.readAllLines(Path.of("/proc/self/fdinfo/" + fd)).stream()
+                    .filter(l -> l.startsWith("inotify wd:")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Bytes of events queued in the kernel and not read yet. */
+    static int queuedBytes(int fd) {
+        try (Memory n = new Memory(4)) {
+            if (ioctl(fd, FIONREAD, n) != 0) {
+                throw new IllegalStateException("ioctl(FIONREAD) on fd " + fd + " failed: errno " + Native.getLastError());
+            }
+            return n.getInt(0);
+        }
+    }
+}
