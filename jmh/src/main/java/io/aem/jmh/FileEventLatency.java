@@ -1,5 +1,9 @@
 package io.aem.jmh;
 
+import io.aem.linux.fs.FileEventKind;
+import io.aem.linux.fs.FileWatch;
+import io.aem.linux.loop.EventLoopOptions;
+import io.aem.reactor.Aem;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -9,6 +13,7 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,6 +30,7 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
+import reactor.core.Disposable;
 
 /**
  * A written file's {@code close()} → the event in the receiver's hands on another CPU. The C
@@ -54,7 +60,12 @@ import org.openjdk.jmh.runner.IterationType;
  *       {@link Cpus#RECEIVER}. For this variant the figure comparable with the others' close →
  *       event is its write → event: from the call that causes the event it reports to the event
  *       in hand (see docs/benchmarks.md).</li>
- *   <li>{@code flux} (in {@link FileEventLatencyFlux}): the library's watch source.</li>
+ *   <li>{@link #flux}: {@code Aem.watch(FileWatch.directory(dir).withKinds(CLOSE_WRITE))} on one
+ *       loop built by {@code Aem.create(1, template)} with {@code withCpuAffinity(RECEIVER)},
+ *       subscribed with unbounded demand; the clock is read first thing in {@code onNext}, on the
+ *       loop thread, then the event's kind and file name are checked and the answer written. The
+ *       event is the close's {@code IN_CLOSE_WRITE}, as in the C reference. The trial also
+ *       reports the loop's turns per event.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.SampleTime)
@@ -142,6 +153,96 @@ public class FileEventLatency {
             pong.close();
             writer.close();
         }
+    }
+
+    /** The library's watch on a pinned loop, the writer and the answer channel. */
+    @State(Scope.Benchmark)
+    public static class AemWatch {
+        ClosingWriter writer;
+        Aem aem;
+        Disposable subscription;
+        Pong pong;
+        final CloseLatencyRecorder recorder = new CloseLatencyRecorder("flux");
+        /** Events before this is set are the set-up's, not answered. */
+        volatile boolean armed;
+        volatile boolean seen;
+        volatile Throwable failure;
+        private long cycles;
+        private long turns0;
+        private boolean measuring;
+
+        /** Opens the loop on the receiver CPU, subscribes, and waits until the watch reports. */
+        @Setup(Level.Trial)
+        public void open() throws Exception {
+            Cpus.pin(Cpus.SENDER);
+            Path dir = dir();
+            writer = new ClosingWriter(dir);
+            pong = new Pong();
+            aem = Aem.create(1, EventLoopOptions.defaults().withName("aem-bench").withCpuAffinity(Cpus.RECEIVER));
+            subscription = aem.watch(FileWatch.directory(dir).withKinds(FileEventKind.CLOSE_WRITE)).subscribe(event -> {
+                long now = System.nanoTime();
+                if (!armed) {
+                    seen = true;
+                    return;
+                }
+                boolean matches = event.kind() == FileEventKind.CLOSE_WRITE && writer.isFile(event.path(), recorder.expected);
+                recorder.arrived(now, matches);
+                pong.answer();
+            }, error -> failure = error);
+            recorder.receiver(aem.loops().get(0).thread());
+            // The watch is added on the loop thread after subscribe returns: write until it reports.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!seen) {
+                if (failure != null) {
+                    throw new IllegalStateException("the watch failed", failure);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the watch reported nothing in 5 s");
+                }
+                writer.cycle(recorder);
+                Thread.sleep(20);
+            }
+            Thread.sleep(100);
+            armed = true;
+        }
+
+        /** Keeps the JMH thread pinned and records in measurement iterations only. */
+        @Setup(Level.Iteration)
+        public void beginIteration(IterationParams params) {
+            Cpus.pin(Cpus.SENDER);
+            if (params.getType() == IterationType.MEASUREMENT && !measuring) {
+                measuring = true;
+                cycles = 0;
+                turns0 = aem.loops().get(0).turns();
+            }
+            recorder.beginIteration(params.getType() == IterationType.MEASUREMENT);
+        }
+
+        /** Ends the iteration's recording. */
+        @TearDown(Level.Iteration)
+        public void endIteration() {
+            recorder.endIteration();
+        }
+
+        /** Reports, with the loop's turns per event, and closes everything. */
+        @TearDown(Level.Trial)
+        public void close() {
+            recorder.note("loop_turns_per_event", String.format(Locale.ROOT, "%.3f",
+                    (double) (aem.loops().get(0).turns() - turns0) / Math.max(1, cycles)));
+            recorder.report();
+            subscription.dispose();
+            aem.close();
+            pong.close();
+            writer.close();
+        }
+    }
+
+    /** One cycle through the library's watch: write and close a file, wait for the answer. */
+    @Benchmark
+    public void flux(AemWatch s) {
+        s.cycles++;
+        s.writer.cycle(s.recorder);
+        s.pong.await();
     }
 
     /** One cycle through the JDK watch service: write and close a file, wait for the answer. */

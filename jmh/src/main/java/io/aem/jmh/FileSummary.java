@@ -146,7 +146,7 @@ public final class FileSummary {
         row("JDK   events lost", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.lost"));
         row("JDK   OVERFLOW events", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.overflows"));
         row("Flux  last event after producer end, us", k -> v(k, "rate/rate-flux.txt", "rate.flux.lag_after_producer_us"));
-        row("Flux  events per read", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_read"));
+        row("Flux  events per loop turn", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_loop_turn"));
         row("C     events per read", k -> bracket(k, "rate/c", "rate.c.events_per_read"));
         double ratio = ratioRow("Flux / C events/s", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_s"),
                 k -> bracket(k, "rate/c", "rate.c.events_per_s"));
