@@ -162,14 +162,22 @@ mkdir -p "$out"
     echo "rounds: $ROUNDS; benchmarks: $BENCH; latency variants: ${latency_variants[*]}; rate variants: ${rate_variants[*]};" \
         "permission flux: $perm_flux"
     for i in "${!fs_names[@]}"; do
-        echo "file system ${fs_names[$i]}: ${fs_dirs[$i]} ($(findmnt -n -o SOURCE,OPTIONS --target "${fs_dirs[$i]}" 2>/dev/null || true))"
+        echo "file system ${fs_names[$i]}: ${fs_dirs[$i]} ($(findmnt -n -o SOURCE,OPTIONS --target "${fs_dirs[$i]}" 2>/dev/null | head -1 || true))"
     done
     echo "inotify max_queued_events: $(cat /proc/sys/fs/inotify/max_queued_events)"
     echo "rate producer: ${RATE_MS} ms or ${RATE_OPS} operations, ${RATE_WARMUPS} warm-up run(s) per receiver"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
-top -b -n 1 -w 160 2>/dev/null | head -20 >"$out/top-start.txt" || true
+# What else runs: top's second frame (the first one has no CPU figures), at the start, and the
+# load average before every benchmark in load.txt.
+snapshot() {
+    top -b -n 2 -d 1 -w 160 2>/dev/null | awk '/^top - /{n++} n==2' | head -20 >"$1" || true
+}
+snapshot "$out/top-start.txt"
 cat "$out/machine.txt"
+note_load() {
+    echo "$(date -u +%H:%M:%S) $1: load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/load.txt"
+}
 
 jvm_props() {
     echo "-Daem.bench.receiverCpu=$RECEIVER_CPU -Daem.bench.senderCpu=$SENDER_CPU -Daem.bench.dir=$1"
@@ -254,6 +262,7 @@ for ((k = 1; k <= ROUNDS; k++)); do
         base=$out/round-$k/$fs
         if want latency; then
             echo "round $k of $ROUNDS, $fs: latency"
+            note_load "round $k $fs latency"
             dir=$base/latency
             mkdir -p "$dir"
             order=("${latency_variants[@]}")
@@ -269,6 +278,7 @@ for ((k = 1; k <= ROUNDS; k++)); do
         fi
         if want rate; then
             echo "round $k of $ROUNDS, $fs: rate"
+            note_load "round $k $fs rate"
             dir=$base/rate
             mkdir -p "$dir"
             order=("${rate_variants[@]}")
@@ -284,6 +294,7 @@ for ((k = 1; k <= ROUNDS; k++)); do
         fi
         if want permission; then
             echo "round $k of $ROUNDS, $fs: permission"
+            note_load "round $k $fs permission"
             dir=$base/permission
             mkdir -p "$dir"
             open_latency "$dir/none-before.txt" "$work/permission" perm.none
@@ -298,7 +309,7 @@ for ((k = 1; k <= ROUNDS; k++)); do
 done
 
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
-top -b -n 1 -w 160 2>/dev/null | head -20 >"$out/top-end.txt" || true
+snapshot "$out/top-end.txt"
 fs_list=$(
     IFS=,
     echo "${fs_names[*]}"
