@@ -31,7 +31,10 @@
 # the permission listeners), SENDER_CPU (default 1: the writer, the producer, the opener), OUT
 # (results directory, default jmh/target/bench-results/<UTC time>-files), JAVA (default java),
 # RATE_MS (producer run time, default 3000), RATE_OPS (producer operation cap, default 2000000),
-# RATE_WARMUPS (unreported producer runs before the measured one, per receiver, default 1).
+# RATE_WARMUPS (unreported producer runs before the measured one, per receiver, default 1),
+# AWAKE (1: keep the receiver CPU out of its idle state with a SCHED_IDLE spinner pinned to it for
+# the whole run, so that a wake-up does not pay the VM's halt exit; any runnable receiver thread
+# preempts the spinner at once. Default 0. Both C and Java receivers run on the same footing.)
 # Every program runs under timeout; every count and time is bounded.
 set -euo pipefail
 export LC_ALL=C
@@ -45,6 +48,7 @@ JAVA=${JAVA:-java}
 RATE_MS=${RATE_MS:-3000}
 RATE_OPS=${RATE_OPS:-2000000}
 RATE_WARMUPS=${RATE_WARMUPS:-1}
+AWAKE=${AWAKE:-0}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -125,7 +129,12 @@ done
 # at exit (only after a failure) is stopped by its process id.
 declare -a fs_names=() fs_dirs=()
 listener_pid=
+spinner_pid=
 cleanup() {
+    if [[ -n $spinner_pid ]]; then
+        kill -TERM "$spinner_pid" 2>/dev/null || true
+        wait "$spinner_pid" 2>/dev/null || true
+    fi
     if [[ -n $listener_pid ]]; then
         kill -TERM "$listener_pid" 2>/dev/null || true
         wait "$listener_pid" 2>/dev/null || true
@@ -159,6 +168,7 @@ mkdir -p "$out"
     echo "java: $("$JAVA" -version 2>&1 | head -2 | tr '\n' ' ')"
     echo "gcc: $(gcc --version | head -1)"
     echo "pinning: receiver CPU $RECEIVER_CPU, sender CPU $SENDER_CPU"
+    echo "receiver CPU kept awake by a SCHED_IDLE spinner: $([[ $AWAKE == 1 ]] && echo yes || echo no)"
     echo "rounds: $ROUNDS; benchmarks: $BENCH; latency variants: ${latency_variants[*]}; rate variants: ${rate_variants[*]};" \
         "permission flux: $perm_flux"
     for i in "${!fs_names[@]}"; do
@@ -173,6 +183,11 @@ mkdir -p "$out"
 snapshot() {
     top -b -n 2 -d 1 -w 160 2>/dev/null | awk '/^top - /{n++} n==2' | head -20 >"$1" || true
 }
+if [[ $AWAKE == 1 ]]; then
+    # Bounded like everything else: the spinner ends by itself after an hour at the latest.
+    timeout 3600 chrt -i 0 taskset -c "$RECEIVER_CPU" sh -c 'while :; do :; done' &
+    spinner_pid=$!
+fi
 snapshot "$out/top-start.txt"
 cat "$out/machine.txt"
 note_load() {
