@@ -27,12 +27,14 @@ import reactor.core.Disposable;
  * {@code FAN_OPEN_PERM} mark on the directory and its children, files only, default deadline
  * 1 s) on one loop pinned to {@link Cpus#RECEIVER}, subscribed with unbounded demand; the
  * subscriber calls {@code allow()} in {@code onNext}, on the loop thread. The path a request
- * travels: the kernel queues the event; the library's deadline keeper thread (one per process,
- * "aem-permission-keeper") reads it, resolves the path and the executable
- * ({@code readlink}s), and rings the subscription's eventfd; the loop wakes and calls
- * {@code onNext}; {@code allow()} writes the response and closes the event's fd. The keeper is
- * started by the loop thread and inherits its CPU affinity; it is pinned to the receiver CPU
- * again here, to be sure, and the report says how many threads were pinned.
+ * travels: the kernel queues the event; the loop, which watches the group while the subscriber
+ * has demand, wakes, reads it, resolves the path and the executable ({@code readlink}s) and calls
+ * {@code onNext}; {@code allow()} writes the response and closes the event's fd. The library's
+ * deadline keeper thread (one per process, "aem-permission-keeper") times requests out and reads
+ * only if the loop leaves the group readable for its hand-over grace; {@code read_by_loop} and
+ * {@code read_by_keeper} in the report say who read. The keeper is started by the loop thread
+ * and inherits its CPU affinity; it is pinned to the receiver CPU again here, to be sure, and the
+ * report says how many threads were pinned.
  *
  * <p>Prints {@code ready} once a probe open of {@code DIR/target} has been asked and allowed
  * (the marks are placed on the loop thread, after {@code subscribe} returns), then waits for
@@ -95,6 +97,8 @@ public final class PermissionListener {
         String keeperCpus = threadCpus("aem-permission-");
         int pinned = Cpus.pinThreadsNamed("aem-permission-", Cpus.RECEIVER);
         PermissionStats atStart = source.stats();
+        long byLoopAtStart = source.readByLoop();
+        long byKeeperAtStart = source.readByKeeper();
         System.out.println("ready");
         System.out.println("keeper_cpus_before_pinning " + keeperCpus);
         System.out.println("keeper_threads_pinned " + pinned);
@@ -107,6 +111,8 @@ public final class PermissionListener {
         System.out.println("denied " + (s.denied() - atStart.denied()));
         System.out.println("allowed_at_deadline " + (s.allowedAtDeadline() - atStart.allowedAtDeadline()));
         System.out.println("queue_overflows " + s.queueOverflows());
+        System.out.println("read_by_loop " + (source.readByLoop() - byLoopAtStart));
+        System.out.println("read_by_keeper " + (source.readByKeeper() - byKeeperAtStart));
         System.out.flush();
         subscription.dispose();
         aem.close();

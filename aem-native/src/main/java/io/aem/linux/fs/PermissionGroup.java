@@ -9,6 +9,7 @@ import io.aem.linux.OwnedFd;
 import io.aem.linux.ResourceLimitException;
 import io.aem.linux.source.ReadBuffer;
 import io.aem.linux.source.SourceContext;
+import io.aem.linux.source.SourceSubscription;
 import io.aem.linux.sys.Fanotify;
 import io.aem.linux.sys.Io;
 import io.aem.linux.sys.Limits;
@@ -22,9 +23,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One subscription's fanotify group and the requests read from it: the state shared by the
- * deadline keeper (which reads the group and answers at deadlines), the event loop (which
- * delivers under demand and ends the group) and any thread that answers.
+ * One subscription's fanotify group and the requests read from it: the state shared by the event
+ * loop (which reads the group while its subscriber has demand, delivers, and ends the group), the
+ * deadline keeper (which answers at deadlines and reads the group when the loop does not) and any
+ * thread that answers.
+ *
+ * <p><b>Two readers.</b> The kernel hands each queued event to exactly one {@code read(2)} of the
+ * group fd, so the loop and the keeper may read concurrently; each reader decodes its own buffer
+ * with its own {@link ProcLinks} and queues the requests it made under this object's monitor,
+ * stamping their arrival there, so that {@code pending} stays in arrival (and deadline) order.
+ * The loop reads through {@link #readByLoop}, only while the subscriber has demand; the keeper
+ * through {@link #readByKeeper}, when there is no demand or when the loop has not read for a
+ * grace period while the group was readable ({@link #graceNanos()}), and then asks the loop to
+ * look ({@link SourceContext#readAgain()}, at most once until the loop has looked).
  *
  * <p>Every request read is in {@code pending} until it is answered, in arrival order, which is
  * also deadline order (one deadline per group); those not yet handed to the subscriber are also
@@ -46,14 +57,39 @@ final class PermissionGroup {
     private static final int BY_SUBSCRIBER = 0;
     private static final int BY_DEADLINE = 1;
     private static final int AT_END = 2;
+    /**
+     * How long the group may stay readable, while the loop is the one to read it, before the
+     * keeper reads it instead: 5 ms, or a quarter of the deadline if that is shorter. Long enough
+     * that a loop merely busy with other streams, a scheduler delay or a short GC pause does not
+     * hand the reading over (which would cost the request a keeper wake-up and a loop task),
+     * short against any deadline, so that a request whose process the loop thread itself is
+     * (class loading, logging, a handler opening a marked file) is still read, stamped and
+     * timed out: it waits at most two grace periods in the kernel's queue before the keeper
+     * reads it (the second if the loop read once inside the first window and then stopped).
+     */
+    static final long GRACE_NANOS = 5_000_000L;
 
     private final long id = IDS.incrementAndGet();
     private final PermissionSource source;
     private final OwnedFd groupFd;
-    private final OwnedFd doorbell;
+    /** The second fd of the group that the loop watches; owned (and closed) by the subscription. */
+    private final OwnedFd loopFd;
     private final SourceContext context;
     private final Duration wait;
     private final boolean directories;
+
+    /** Loop thread only: the loop's links and its 8 bytes of response and wake-up scratch. */
+    private final ProcLinks loopLinks;
+    private final Memory loopScratch;
+    /** Whether the keeper asked the loop to look at {@code undelivered} and the loop has not looked yet. */
+    private final AtomicBoolean loopCalled = new AtomicBoolean();
+    /** Reads of the group by the loop; written by the loop only, read by the keeper to see progress. */
+    private volatile long loopReads;
+    private final long graceNanos;
+
+    // Keeper thread only: the grace window opened when the group was reported readable while the loop was to read it.
+    private long graceStart;
+    private long loopReadsAtGraceStart;
 
     private final ArrayDeque<PermissionRequest> pending = new ArrayDeque<>();
     private final ArrayDeque<PermissionRequest> undelivered = new ArrayDeque<>();
@@ -64,14 +100,17 @@ final class PermissionGroup {
     private volatile Throwable failure;
     private volatile PermissionKeeper keeper;
 
-    PermissionGroup(PermissionSource source, OwnedFd groupFd, OwnedFd doorbell, SourceContext context, Duration wait,
+    PermissionGroup(PermissionSource source, OwnedFd groupFd, OwnedFd loopFd, SourceContext context, Duration wait,
             boolean directories) {
         this.source = source;
         this.directories = directories;
         this.groupFd = groupFd;
-        this.doorbell = doorbell;
+        this.loopFd = loopFd;
         this.context = context;
         this.wait = wait;
+        this.graceNanos = Math.max(1, Math.min(GRACE_NANOS, wait.toNanos() / 4));
+        this.loopLinks = new ProcLinks();
+        this.loopScratch = new Memory(Math.max(8, Fanotify.RESPONSE_SIZE));
     }
 
     long id() {
@@ -82,8 +121,8 @@ final class PermissionGroup {
         return groupFd;
     }
 
-    OwnedFd doorbell() {
-        return doorbell;
+    OwnedFd loopFd() {
+        return loopFd;
     }
 
     SourceContext context() {
@@ -94,32 +133,120 @@ final class PermissionGroup {
         keeper = k;
     }
 
-    // ---- deadline keeper thread ----
+    Duration deadline() {
+        return wait;
+    }
+
+    long graceNanos() {
+        return graceNanos;
+    }
 
     /**
-     * Reads what the kernel queued, turns each event into a request and hands it to the loop.
+     * Whether the loop is the one to read the group now: its subscriber has demand (the loop
+     * then watches the group fd for {@code EPOLLIN}). Any thread; a volatile read.
+     */
+    boolean loopReads() {
+        if (context instanceof SourceSubscription<?> s) {
+            return !s.isCancelled() && s.requestedNow() > 0;
+        }
+        return false;
+    }
+
+    // ---- deadline keeper thread ----
+
+    /** The keeper's readiness report came while the loop was to read: opens the grace window. Keeper thread. */
+    void openGrace(long now) {
+        graceStart = now == 0 ? 1 : now;
+        loopReadsAtGraceStart = loopReads;
+    }
+
+    /** Nanoseconds until the grace window ends, {@code 0} if it has, {@code -1} if none is open. Keeper thread. */
+    long nanosToGraceEnd(long now) {
+        if (graceStart == 0) {
+            return -1;
+        }
+        return Math.max(0, graceStart + graceNanos - now);
+    }
+
+    /**
+     * Ends the grace window if it is over. Keeper thread.
+     *
+     * @return {@code -1} if no window ended; {@code 1} if it ended without the loop reading
+     *         meanwhile (or without demand any more), so the keeper must read; {@code 0} if the loop
+     *         read meanwhile
+     */
+    int closeGraceIfOver(long now) {
+        if (graceStart == 0 || now - graceStart < graceNanos) {
+            return -1;
+        }
+        graceStart = 0;
+        return loopReads == loopReadsAtGraceStart || !loopReads() ? 1 : 0;
+    }
+
+    /**
+     * Reads what the kernel queued, turns each event into a request, and asks the loop to look.
      * Keeper thread only (its buffer, links and scratch memory).
      */
-    void readFromKernel(ReadBuffer buffer, ProcLinks links, Pointer scratch, Pointer one) {
+    void readByKeeper(ReadBuffer buffer, ProcLinks links, Pointer scratch) {
+        if (readFromKernel(buffer, links, scratch, MAX_READS_PER_TURN, false) > 0) {
+            callLoop();
+        }
+    }
+
+    /** Asks the loop to look at {@code undelivered}, unless it was asked and has not looked yet. */
+    private void callLoop() {
+        if (!loopCalled.getAndSet(true)) {
+            context.readAgain();
+        }
+    }
+
+    // ---- event loop thread ----
+
+    /**
+     * One {@code read(2)} of the group by the loop, into the subscription's batch buffer; the
+     * requests join {@code pending} and {@code undelivered} as the keeper's do, and the keeper
+     * learns that it has requests to time out. Loop thread only.
+     */
+    void readByLoop(ReadBuffer buffer) {
+        loopReads = loopReads + 1;
+        if (readFromKernel(buffer, loopLinks, loopScratch, 1, true) > 0) {
+            PermissionKeeper k = keeper;
+            if (k != null) {
+                k.queuedByLoop(loopScratch);
+            }
+        }
+    }
+
+    /** The loop is looking at {@code undelivered}: the keeper's next request calls it again. Loop thread. */
+    void loopLooks() {
+        if (loopCalled.get()) {
+            loopCalled.set(false);
+        }
+    }
+
+    /** Reads up to {@code maxReads} times; returns how many requests were queued. */
+    private int readFromKernel(ReadBuffer buffer, ProcLinks links, Pointer scratch, int maxReads, boolean byLoop) {
+        int queued = 0;
         int g;
         try {
             g = groupFd.acquire();
         } catch (ClosedFdException e) {
-            return;
+            return 0;
         }
         try {
             ByteBuffer batch = buffer.buffer();
-            for (int reads = 0; reads < MAX_READS_PER_TURN; reads++) {
+            for (int reads = 0; reads < maxReads; reads++) {
                 long n = Io.read(g, buffer.address(), buffer.capacity());
                 if (n == -Errno.EINTR) {
+                    reads--;
                     continue;
                 }
                 if (n == -Errno.EAGAIN || n == 0) {
-                    return;
+                    return queued;
                 }
                 if (n < 0) {
                     fail(readFailure((int) -n));
-                    return;
+                    return queued;
                 }
                 batch.clear();
                 batch.limit((int) n);
@@ -130,17 +257,21 @@ final class PermissionGroup {
                     } catch (MalformedRecordException e) {
                         // What follows cannot be located; ending the group makes the kernel allow it on close.
                         fail(e);
-                        return;
+                        return queued;
                     }
-                    take(g, h, links, scratch, one);
+                    if (take(g, h, links, scratch, byLoop)) {
+                        queued++;
+                    }
                 }
             }
+            return queued;
         } finally {
             groupFd.release();
         }
     }
 
-    private void take(int g, PermissionRecords.Header h, ProcLinks links, Pointer scratch, Pointer one) {
+    /** Turns one record into a queued request; returns whether one was queued. */
+    private boolean take(int g, PermissionRecords.Header h, ProcLinks links, Pointer scratch, boolean byLoop) {
         long mask = h.mask();
         int fd = h.fd();
         if ((mask & Fanotify.FAN_Q_OVERFLOW) != 0) {
@@ -151,28 +282,31 @@ final class PermissionGroup {
             if (fd >= 0) {
                 Io.close(fd);
             }
-            return;
+            return false;
         }
         if (fd < 0) {
-            return;
+            return false;
         }
         PermissionKind kind = PermissionKind.ofMask(mask);
         if (kind == null) {
             // Not a request this source knows how to present: it must not wait for anyone.
             Fanotify.respond(g, fd, Fanotify.FAN_ALLOW, scratch);
             Io.close(fd);
-            return;
+            return false;
         }
-        long arrivalNanos = System.nanoTime();
         String target = links.fd(fd);
         String exe = links.exe(h.pid());
         // fd-mode groups do not report FAN_ONDIR in the event mask: ask the fd.
         boolean directory = directories && links.isDirectory(fd);
-        PermissionRequest r = new PermissionRequest(this, kind, path(target), directory, h.pid(),
-                exe == null ? null : path(exe), Instant.now(), arrivalNanos, wait, fd);
-        source.countReceived();
+        Path path = path(target);
+        Path executable = exe == null ? null : path(exe);
+        Instant arrival = Instant.now();
+        source.countReceived(byLoop);
+        PermissionRequest r;
         boolean isClosed;
         synchronized (this) {
+            // Stamped under the monitor: with two readers, pending stays in deadline order.
+            r = new PermissionRequest(this, kind, path, directory, h.pid(), executable, arrival, System.nanoTime(), wait, fd);
             isClosed = closed;
             if (!isClosed) {
                 pending.addLast(r);
@@ -181,9 +315,9 @@ final class PermissionGroup {
         }
         if (isClosed) {
             answerAtEnd(r, scratch);
-        } else {
-            ring(one);
+            return false;
         }
+        return true;
     }
 
     private static Path path(String s) {
@@ -194,24 +328,6 @@ final class PermissionGroup {
             return Path.of(s);
         } catch (RuntimeException e) {
             return NO_PATH;
-        }
-    }
-
-    /** Rings the loop's doorbell: one 8-byte write to the eventfd, refused quietly once the subscription closed it. */
-    private void ring(Pointer one) {
-        if (!doorbell.isOpen()) {
-            return;
-        }
-        int d;
-        try {
-            d = doorbell.acquire();
-        } catch (ClosedFdException e) {
-            return;
-        }
-        try {
-            Io.write(d, one, 8);
-        } finally {
-            doorbell.release();
         }
     }
 
@@ -238,8 +354,6 @@ final class PermissionGroup {
             respond(r, Fanotify.FAN_ALLOW, BY_DEADLINE, scratch);
         }
     }
-
-    // ---- event loop thread ----
 
     /** Requests read and not yet handed to the subscriber. */
     synchronized int undeliveredCount() {
@@ -291,6 +405,9 @@ final class PermissionGroup {
             }
         }
         groupFd.close();
+        // The loop's own memory: end() runs on the loop (or in open, before any read), never beside readByLoop.
+        loopLinks.close();
+        loopScratch.close();
     }
 
     private void answerAtEnd(PermissionRequest r, Pointer scratch) {

@@ -1,6 +1,7 @@
 package io.aem.linux.fs;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
 import io.aem.linux.ClosedFdException;
 import io.aem.linux.Errno;
 import io.aem.linux.KernelException;
@@ -22,24 +23,43 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The deadline keeper: the one thread of this process that reads every permission group and
- * answers, itself, every request nobody answered in time.
+ * The deadline keeper: the one thread of this process that answers, itself, every permission
+ * request nobody answered in time, and reads a permission group whenever its loop does not.
  *
  * <p><b>Why a thread, when AEM has "no thread per event, per process or per file"?</b> A
  * permission request stops another thread inside a system call until someone answers. The event
  * loop cannot be that someone in every case: any JVM thread can touch a marked file (class
  * loading, logging, a library, the subscriber's own handler running on the loop) and then waits
  * for a decision like any other process; if the waiting thread were the one meant to read or to
- * time out the request, nothing would ever answer it. So the reading and the deadline live on a
- * thread that does nothing else and never touches a file: it only calls {@code epoll_wait},
+ * time out the request, nothing would ever answer it. So the deadline lives on a thread that
+ * does nothing else and never touches a file: it only calls {@code epoll_wait}, {@code epoll_ctl},
  * {@code read} on fanotify fds and its wake-up eventfd, {@code readlink} of {@code /proc} links,
- * {@code write} of responses and doorbells, and {@code close} of event fds. It is one thread per
+ * {@code write} of responses, and {@code close} of event fds. It is one thread per
  * <em>process</em>, shared by every permission subscription of every loop; it exists while at
  * least one permission subscription is open and exits (closing its epoll fd and eventfd) when the
- * last one ends. Nothing is done per event beyond the read, two {@code readlink}s, one small
- * object, a doorbell write and, at the deadline, the answer.
+ * last one ends.
+ *
+ * <p><b>Reading.</b> The loop reads its group while the subscriber has demand (the fast path,
+ * one thread per request as in a C listener); its requests join the same pending list, and the
+ * loop tells the keeper only when the keeper sleeps without a timeout ({@link #queuedByLoop}).
+ * The keeper watches every group with a one-shot {@code EPOLLIN} interest. Reported readable
+ * without demand, the group is read at once and the interest re-armed. Reported readable while
+ * the loop is the one to read, a grace window opens ({@link PermissionGroup#GRACE_NANOS}); at its
+ * end the keeper reads the group itself if the loop did not read it meanwhile (the loop thread
+ * may be blocked, possibly on a marked file), and re-arms. What the keeper reads goes to the
+ * subscription, and the loop is asked to look ({@code SourceContext.readAgain}); the kernel
+ * gives each event to one reader only. Two readers cost nothing in the common case: an idle loop
+ * reads within microseconds, and the keeper wakes at most twice per grace period per busy group.
+ *
+ * <p><b>Timing out</b> requests the loop read: the keeper does not see them arrive. While loops
+ * queue requests it never sleeps longer than the shortest deadline period of any group (a
+ * request queued while it sleeps has a deadline at least that far away); once a whole period
+ * passes with nothing queued or pending it sleeps without a timeout, and the next loop that
+ * queues a request wakes it through its eventfd.
  *
  * <p><b>Never touching the filesystem.</b> Every class the keeper, the answer path and the end
  * path need is loaded and initialised when this class is initialised, which happens before the
@@ -56,7 +76,9 @@ import java.util.Optional;
  * reading another user's {@code /proc/<pid>/exe} needs {@code CAP_SYS_PTRACE}, otherwise the
  * executable is reported as absent.
  *
- * <p>Costs: one thread, one epoll fd, one eventfd, a 4 KiB read buffer, for the whole process.
+ * <p>Costs: one thread, one epoll fd, one eventfd, a 4 KiB read buffer, for the whole process;
+ * while requests arrive, a wake-up per shortest deadline period and up to two per grace period
+ * per busy group; none while nothing is pending.
  */
 final class PermissionKeeper implements Runnable {
     /** The keeper thread's name. */
@@ -65,6 +87,12 @@ final class PermissionKeeper implements Runnable {
     private static final int READ_BUFFER = 4096;
     private static final Object LIFECYCLE = new Object();
     private static final PermissionGroup[] NONE = new PermissionGroup[0];
+    /**
+     * The keeper's interest in a group fd: one readiness report, then nothing until re-armed. The
+     * keeper re-arms at once after reading; while the loop is the one to read, only when the
+     * grace window ends, so a busy group wakes the keeper at most twice per grace period.
+     */
+    private static final int KEEPER_INTEREST = Epoll.EPOLLIN | Epoll.EPOLLONESHOT;
 
     /** The running keeper, or {@code null}; guarded by {@link #LIFECYCLE}. */
     private static PermissionKeeper current;
@@ -80,16 +108,21 @@ final class PermissionKeeper implements Runnable {
     private final ProcLinks links = new ProcLinks();
     /** The response scratch of the keeper thread. */
     private final Memory scratch = new Memory(Fanotify.RESPONSE_SIZE);
-    /** The constant 1 written to doorbells and to the wake-up eventfd; never changed. */
-    private final Memory one = new Memory(8);
     private final Memory wakeSink = new Memory(8);
+    /** The keeper's {@code epoll_ctl} scratch (re-arming a group). */
+    private final Memory ctl = new Memory(EpollEventArray.EVENT_SIZE);
+    /** Requests queued by loops so far; the keeper compares it with what it saw before sleeping. */
+    private final AtomicLong queuedByLoops = new AtomicLong();
+    /** Keeper thread only: {@link #queuedByLoops} when the keeper last chose its timeout. */
+    private long queuedSeen;
+    /** Set while the keeper sleeps without a timeout; a loop that queues a request then wakes it. */
+    private volatile boolean idle;
     private final Thread thread;
     /** Copy-on-write under {@link #LIFECYCLE}; read by the keeper without locking. */
     private volatile PermissionGroup[] groups = NONE;
     private volatile boolean stopping;
 
     private PermissionKeeper() throws KernelException {
-        one.setLong(0, 1L);
         int ep = Epoll.create();
         if (ep < 0) {
             releaseMemory();
@@ -140,7 +173,7 @@ final class PermissionKeeper implements Runnable {
         int r;
         int fd = group.groupFd().acquire();
         try (Memory ctl = new Memory(EpollEventArray.EVENT_SIZE)) {
-            r = Epoll.ctl(epoll.get(), Epoll.EPOLL_CTL_ADD, fd, Epoll.EPOLLIN, group.id(), ctl);
+            r = Epoll.ctl(epoll.get(), Epoll.EPOLL_CTL_ADD, fd, KEEPER_INTEREST, group.id(), ctl);
         } finally {
             group.groupFd().release();
         }
@@ -200,6 +233,30 @@ final class PermissionKeeper implements Runnable {
         }
     }
 
+    /**
+     * A loop queued requests it read: the keeper must time them out. Wakes the keeper only if it
+     * sleeps without a timeout; otherwise its timeout is at most one deadline away. Loop thread.
+     *
+     * @param value 8 bytes of the calling thread's own
+     */
+    void queuedByLoop(Pointer value) {
+        queuedByLoops.incrementAndGet();
+        if (idle) {
+            idle = false;
+            value.setLong(0, 1L);
+            try {
+                int f = wake.acquire();
+                try {
+                    Io.write(f, value, 8);
+                } finally {
+                    wake.release();
+                }
+            } catch (ClosedFdException e) {
+                // The keeper has exited.
+            }
+        }
+    }
+
     /** Wakes the keeper from another thread, with memory of that thread's own (the keeper frees its own on exit). */
     private void wakeUp() {
         try (Memory value = new Memory(8)) {
@@ -240,10 +297,12 @@ final class PermissionKeeper implements Runnable {
             if (stopping && gs.length == 0) {
                 return;
             }
-            int n = Epoll.wait(ep, events, timeoutMillis(gs, System.nanoTime()));
+            int n = Epoll.wait(ep, events, timeoutMillis(gs));
+            idle = false;
             if (n < 0 && n != -Errno.EINTR) {
                 throw Errno.exception("epoll_wait (permission deadline keeper)", -n, null);
             }
+            long now = System.nanoTime();
             for (int i = 0; i < n; i++) {
                 long token = events.data(i);
                 if (token == WAKE_TOKEN) {
@@ -253,20 +312,48 @@ final class PermissionKeeper implements Runnable {
                 PermissionGroup g = find(token);
                 if (g != null) {
                     try {
-                        g.readFromKernel(buffer, links, scratch, one);
+                        if (g.loopReads()) {
+                            // The loop watches the group too and reads it; step in only if it does not.
+                            g.openGrace(now);
+                        } else {
+                            g.readByKeeper(buffer, links, scratch);
+                            rearm(ep, g);
+                        }
                     } catch (Throwable t) {
                         g.fail(t);
                     }
                 }
             }
-            long now = System.nanoTime();
+            now = System.nanoTime();
             for (PermissionGroup g : groups) {
                 try {
+                    int grace = g.closeGraceIfOver(now);
+                    if (grace > 0) {
+                        g.readByKeeper(buffer, links, scratch);
+                    }
+                    if (grace >= 0) {
+                        rearm(ep, g);
+                    }
                     g.expire(now, scratch);
                 } catch (Throwable t) {
                     g.fail(t);
                 }
             }
+        }
+    }
+
+    /** Re-arms the keeper's one-shot interest in the group; quietly nothing once the group was detached or closed. */
+    private void rearm(int ep, PermissionGroup g) {
+        int fd;
+        try {
+            fd = g.groupFd().acquire();
+        } catch (ClosedFdException e) {
+            return;
+        }
+        try {
+            Epoll.ctl(ep, Epoll.EPOLL_CTL_MOD, fd, KEEPER_INTEREST, g.id(), ctl);
+        } finally {
+            g.groupFd().release();
         }
     }
 
@@ -279,19 +366,57 @@ final class PermissionKeeper implements Runnable {
         return null;
     }
 
-    /** The {@code epoll_wait} timeout: until the earliest deadline, rounded up to the millisecond; {@code -1} if none. */
-    private static int timeoutMillis(PermissionGroup[] gs, long now) {
-        long earliest = -1;
-        for (PermissionGroup g : gs) {
-            long d = g.nanosToNextDeadline(now);
-            if (d >= 0 && (earliest < 0 || d < earliest)) {
-                earliest = d;
+    /**
+     * The {@code epoll_wait} timeout, rounded up to the millisecond. With nothing pending, no
+     * grace window open, and no request queued by a loop since the keeper last looked:
+     * {@code -1}, with {@link #idle} set, so that the next loop that queues a request wakes the
+     * keeper (the keeper sets {@code idle} and then checks again; a loop counts its request and
+     * then reads {@code idle}: both are volatile, so at least one of them sees the other).
+     * Otherwise until the earliest deadline or end of a grace window, and never longer than the
+     * shortest deadline period of any group: a loop may queue a request while the keeper sleeps
+     * without telling it, and that request's deadline is at least one period away.
+     */
+    private int timeoutMillis(PermissionGroup[] gs) {
+        long q = queuedByLoops.get();
+        boolean quiet = q == queuedSeen && earliest(gs, System.nanoTime()) < 0;
+        queuedSeen = q;
+        if (quiet) {
+            idle = true;
+            if (earliest(gs, System.nanoTime()) < 0 && queuedByLoops.get() == q) {
+                return -1;
             }
+            idle = false;
         }
+        long earliest = min(earliest(gs, System.nanoTime()), shortestDeadline(gs));
         if (earliest < 0) {
             return -1;
         }
         return (int) Math.min(Integer.MAX_VALUE, (earliest + 999_999) / 1_000_000);
+    }
+
+    private static long earliest(PermissionGroup[] gs, long now) {
+        long earliest = -1;
+        for (PermissionGroup g : gs) {
+            earliest = min(earliest, g.nanosToNextDeadline(now));
+            earliest = min(earliest, g.nanosToGraceEnd(now));
+        }
+        return earliest;
+    }
+
+    private static long shortestDeadline(PermissionGroup[] gs) {
+        long shortest = -1;
+        for (PermissionGroup g : gs) {
+            shortest = min(shortest, g.deadline().toNanos());
+        }
+        return shortest;
+    }
+
+    /** The smaller of two durations in nanoseconds where {@code -1} means none. */
+    private static long min(long a, long b) {
+        if (a < 0) {
+            return b;
+        }
+        return b < 0 ? a : Math.min(a, b);
     }
 
     private void failAll(Throwable t) {
@@ -314,8 +439,8 @@ final class PermissionKeeper implements Runnable {
         buffer.close();
         links.close();
         scratch.close();
-        one.close();
         wakeSink.close();
+        ctl.close();
     }
 
     /**
@@ -328,7 +453,7 @@ final class PermissionKeeper implements Runnable {
             PermissionGroup.class, PermissionRequest.class, PermissionKind.class, PermissionRecords.class,
             PermissionRecords.Header.class, PermissionStats.class, ProcLinks.class, MalformedRecordException.class,
             KernelException.class, ResourceLimitException.class, ClosedFdException.class, UncheckedIOException.class,
-            ArrayDeque.class, Optional.class, Instant.class, Duration.class, Arrays.class, ByteBuffer.class,
+            ArrayDeque.class, Optional.class, AtomicBoolean.class, AtomicLong.class, Instant.class, Duration.class, Arrays.class, ByteBuffer.class,
             Fanotify.class, Io.class, Epoll.class, EpollEventArray.class, EventFd.class, Limits.class, Errno.class,
         };
         ClassLoader loader = PermissionKeeper.class.getClassLoader();

@@ -22,8 +22,8 @@ import java.util.Optional;
  * (see {@link PermissionSource}); one still waiting when its subscription ends is allowed then.
  * After either, {@code allow()} and {@code deny()} return {@code false}.
  *
- * <p><b>What it says</b> was read when the kernel's event was read, by the deadline keeper:
- * the path through the event's fd ({@code readlink} of {@code /proc/self/fd/N}, which does not
+ * <p><b>What it says</b> was read when the kernel's event was read, by the thread that read it
+ * (the event loop while its subscriber has demand, otherwise the deadline keeper): the path through the event's fd ({@code readlink} of {@code /proc/self/fd/N}, which does not
  * open the file; a file deleted meanwhile ends in {@code " (deleted)"}), the acting process and
  * its executable ({@code readlink} of {@code /proc/<pid>/exe} at that moment). Holding a request
  * costs the kernel event and one fd of this process until it is answered; the object itself is

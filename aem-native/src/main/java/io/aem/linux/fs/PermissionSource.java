@@ -9,7 +9,6 @@ import io.aem.linux.UnsupportedKernelFeatureException;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.ReadBuffer;
 import io.aem.linux.source.SourceContext;
-import io.aem.linux.sys.EventFd;
 import io.aem.linux.sys.Fanotify;
 import io.aem.linux.sys.Io;
 import io.aem.linux.sys.Limits;
@@ -38,25 +37,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * the groups one after the other, so an access is allowed once every subscription allowed it, and
  * denied by the first denial (the subscriptions after that one are not asked).
  *
+ * <p><b>Who reads: the loop, with demand.</b> While the subscriber has demand the event loop
+ * watches the group (a second fd of it, {@code F_DUPFD_CLOEXEC}) for {@code EPOLLIN} like any
+ * other source, reads it itself and delivers at once: {@code epoll_wait}, {@code read}, two
+ * {@code readlink}s, {@code onNext}, then the answer's {@code write} and {@code close}, as a C
+ * listener does. Reading a group in fd mode makes the kernel open the event's file with
+ * notification suppressed, and the loop touches no file to describe it (see {@link ProcLinks}),
+ * so the reading itself never waits on a mark.
+ *
  * <p><b>Deadline; no process hangs.</b> A request nobody answers within
  * {@link PermissionWatch#deadline()} is allowed and counted in
- * {@link PermissionStats#allowedAtDeadline()}. The deadline, and the reading of the groups,
- * belong to one process-wide <em>deadline keeper</em> thread, not to the event loop: any thread
- * of this JVM, the loop included, may itself be stopped by a permission event, and the thread
- * that must answer cannot be one that may be waiting. The keeper sleeps in {@code epoll_wait}
- * until a group has events or the earliest deadline comes, never touches a file, and answers
- * expired requests itself. See the package-private {@code PermissionKeeper} for why this one
- * thread exists despite "no thread per event": it is per process, not per event or per file.
+ * {@link PermissionStats#allowedAtDeadline()}. Every request, whoever read it, joins the
+ * subscription's pending requests, which one process-wide <em>deadline keeper</em> thread times
+ * out; the deadline does not depend on the loop. The keeper is still needed because any thread
+ * of this JVM, the loop included, may itself be stopped by a permission event (class loading,
+ * logging, a handler opening a marked file), and the thread that must time a request out cannot
+ * be one that may be waiting. So the keeper also reads the group (1) while the subscriber has no
+ * demand, and (2) when the group has stayed readable for a short hand-over grace (5 ms, or a
+ * quarter of the deadline if shorter) without the loop reading it: then it reads, stamps and
+ * queues the requests and asks the loop to deliver them when it can. The kernel gives each event
+ * to exactly one {@code read}, so the two readers never see the same request. The keeper never
+ * touches a file, and sleeps without a timeout while nothing is pending. See the package-private
+ * {@code PermissionKeeper} for why this one thread exists despite "no thread per event": it is per
+ * process, not per event or per file. {@link #readByLoop()} and {@link #readByKeeper()} count
+ * who read.
  *
  * <p><b>Demand.</b> "No demand, no read" is bent here, on purpose. For other sources the kernel
  * keeps unread events at no cost to anyone; a permission event left in the kernel's queue is a
- * process stopped in {@code open(2)} with nobody to time it out. So the keeper reads every group
- * as soon as it is readable, whatever the demand, stamps each request's arrival, and hands it to
- * the subscription through an eventfd doorbell; the loop delivers only under demand, oldest
- * first. A request still undelivered at its deadline is allowed and dropped, so what waits in
- * Java is bounded by the requests of one deadline period, each of which is a thread somewhere
- * blocked in a system call. A subscriber whose demand returns within the deadline still receives
- * what arrived meanwhile.
+ * process stopped in {@code open(2)} with nobody to time it out. So without demand the keeper
+ * reads every group as soon as it is readable, stamps each request's arrival, and keeps it for
+ * the subscription; the loop delivers only under demand, oldest first. A request still
+ * undelivered at its deadline is allowed and dropped, so what waits in Java is bounded by the
+ * requests of one deadline period, each of which is a thread somewhere blocked in a system call.
+ * A subscriber whose demand returns within the deadline still receives what arrived meanwhile.
+ * A request's deadline counts from when it was read, which with demand is within about the grace
+ * of when it was made (two grace periods at most, if the loop stops right after a read).
  *
  * <p><b>Ending.</b> On cancel, completion, an error, a subscriber that throws, or loop shutdown,
  * the subscription stops the keeper reading its group, explicitly allows every request still
@@ -68,7 +83,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Threads.</b> Signals arrive on the loop thread; answers may come from any thread and
  * are written by that thread ({@link PermissionRequest}). The loop thread does no file access
  * for this source. A subscriber that opens marked files itself, on the loop, waits for its own
- * request until the deadline allows it: move such work away with {@code publishOn}.
+ * request until the deadline allows it (the keeper reads it after the grace): move such work
+ * away with {@code publishOn}.
  *
  * <p><b>Errors</b>, as the stream's {@code onError}: no {@code CAP_SYS_ADMIN} on the loop
  * thread gives {@link MissingPrivilegeException}; a kernel without permission events
@@ -79,20 +95,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * denied an access it could not report, gives {@link ResourceLimitException} naming
  * {@code RLIMIT_NOFILE}.
  *
- * <p><b>Costs.</b> Per subscription: one fanotify group fd, one eventfd, the kernel's marks.
- * Per pending request: the kernel's event and one fd of this process, until answered. Per
- * process: one keeper thread with one epoll fd and one eventfd, while any subscription is open.
- * Per request: a {@code read} share, two {@code readlink}s, a doorbell write, and the answer's
- * 8-byte {@code write} and the event fd's {@code close}.
+ * <p><b>Costs.</b> Per subscription: two fds of one fanotify group, the kernel's marks, about
+ * 4 KiB of the loop's native memory for describing requests. Per pending request: the kernel's
+ * event and one fd of this process, until answered. Per process: one keeper thread with one epoll
+ * fd and one eventfd, while any subscription is open. Per request read by the loop: a
+ * {@code read} share, two {@code readlink}s, and the answer's 8-byte {@code write} and the event
+ * fd's {@code close}. The keeper also wakes when a group becomes readable (at most twice per
+ * grace period while the loop reads it), about once per shortest deadline period while requests
+ * arrive, and at deadlines; an idle subscription costs it no wake-up. Per request read by the
+ * keeper: a loop task instead of the loop's own readiness.
  */
 public final class PermissionSource implements EventSource<PermissionRequest> {
-    private static final int BATCH = 64;
+    /** Bytes of the batch buffer: the loop reads the group into it (170 event headers), then counts one byte per request. */
+    private static final int BATCH = 4096;
     private static final int EXDEV = 18;
     private static final int ENODEV = 19;
 
     private final PermissionWatch watch;
     private final String name;
-    private final Map<OwnedFd, PermissionGroup> byDoorbell = new ConcurrentHashMap<>();
+    private final Map<OwnedFd, PermissionGroup> byLoopFd = new ConcurrentHashMap<>();
     private final Map<SourceContext, PermissionGroup> byContext = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong allowed = new AtomicLong();
@@ -100,6 +121,7 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
     private final AtomicLong allowedAtDeadline = new AtomicLong();
     private final AtomicLong allowedAtEnd = new AtomicLong();
     private final AtomicLong overflows = new AtomicLong();
+    private final AtomicLong readByLoop = new AtomicLong();
 
     /**
      * Creates the source; nothing happens in the kernel until a subscriber arrives.
@@ -128,6 +150,21 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
         return new PermissionStats(r, a, d, t, e, Math.max(0, r - a - d - t - e), overflows.get());
     }
 
+    /**
+     * Requests read from the kernel by the event loops themselves (their subscriber had demand),
+     * summed over every subscription; the rest of {@link PermissionStats#received()} was read by
+     * the deadline keeper (no demand, or a loop that did not read for the hand-over grace). Any
+     * thread.
+     */
+    public long readByLoop() {
+        return readByLoop.get();
+    }
+
+    /** Requests read from the kernel by the deadline keeper: {@link PermissionStats#received()} minus {@link #readByLoop()}. Any thread. */
+    public long readByKeeper() {
+        return Math.max(0, received.get() - readByLoop.get());
+    }
+
     @Override
     public String name() {
         return name;
@@ -136,8 +173,10 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
     /**
      * Opens a fanotify group, hands it to the deadline keeper and places the marks. Loop thread.
      *
-     * @return the doorbell eventfd the loop watches; the group fd is owned by the subscription's
-     *         state and closed when it ends
+     * @return a second fd of the group ({@code F_DUPFD_CLOEXEC}), which the loop watches for
+     *         {@code EPOLLIN} while the subscriber has demand and the framework closes; the group's
+     *         own fd is owned by the subscription's state and closed when it ends, after every
+     *         request read from it has been answered
      * @throws MissingPrivilegeException        without {@code CAP_SYS_ADMIN}
      * @throws UnsupportedKernelFeatureException when the kernel lacks permission events or a requested kind
      * @throws NoSuchFileException              when a marked path does not exist
@@ -151,16 +190,18 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
             throw initFailure(-fd);
         }
         OwnedFd group = new OwnedFd(fd, "fanotify permission group (" + watch.kinds() + ")");
-        int bell = EventFd.create(EventFd.EFD_NONBLOCK | EventFd.EFD_CLOEXEC);
-        if (bell < 0) {
+        int second = Io.dupCloexec(fd);
+        if (second < 0) {
             group.close();
-            throw Errno.exception("eventfd (permission doorbell)", -bell, null);
+            throw Errno.exception("fcntl(F_DUPFD_CLOEXEC) (fanotify permission group)", -second, null);
         }
-        OwnedFd doorbell = new OwnedFd(bell, "eventfd (doorbell of fanotify permission group fd " + fd + ")");
-        PermissionGroup g = new PermissionGroup(this, group, doorbell, context, watch.deadline(), watch.directories());
+        OwnedFd loopFd = new OwnedFd(second, "fanotify permission group (" + watch.kinds() + ", the loop's fd for " + fd + ")");
+        PermissionGroup g = new PermissionGroup(this, group, loopFd, context, watch.deadline(), watch.directories());
         try {
             // Starting the keeper loads every class it needs, before any mark exists.
             PermissionKeeper.attach(g);
+            // The keeper's call to the loop, run once before any mark: its code is linked now.
+            context.readAgain();
             for (FanotifyMark mark : watch.marks()) {
                 int r = Fanotify.mark(group.get(), Fanotify.FAN_MARK_ADD | mark.scope().markFlag(), watch.mask(mark.scope()),
                         mark.path().toString());
@@ -169,29 +210,30 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
+            loopFd.close();
             g.end();
-            doorbell.close();
             throw e;
         }
-        byDoorbell.put(doorbell, g);
+        byLoopFd.put(loopFd, g);
         byContext.put(context, g);
-        return doorbell;
+        return loopFd;
     }
 
-    /** {@value #BATCH}: the most requests one read hands to the loop. */
+    /** {@value #BATCH}: the bytes of one read of the group by the loop, and the most requests one read hands to the loop. */
     @Override
     public int batchSize() {
         return BATCH;
     }
 
     /**
-     * Empties the doorbell and reports how many requests wait for delivery (one byte each in the
-     * batch; the requests themselves stay with the subscription's state so that the deadline
-     * keeper can still allow them). Ends the stream with the keeper's error, if it had one.
+     * While the subscriber has demand, reads the group once into the batch buffer (the requests
+     * join the subscription's state, where the deadline keeper can still allow them); then
+     * reports how many requests wait for delivery, whoever read them, as one byte each in the
+     * batch. Ends the stream with an error of the keeper or of the read, if there was one.
      */
     @Override
     public int read(OwnedFd fd, ReadBuffer buffer) throws IOException {
-        PermissionGroup g = byDoorbell.get(fd);
+        PermissionGroup g = byLoopFd.get(fd);
         if (g == null) {
             return END_OF_STREAM;
         }
@@ -199,22 +241,20 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
         if (failure != null) {
             throw asIOException(failure);
         }
-        int f = fd.get();
-        long n;
-        do {
-            n = Io.read(f, buffer.address(), 8);
-        } while (n == -Errno.EINTR);
+        g.loopLooks();
+        if (g.loopReads()) {
+            g.readByLoop(buffer);
+            failure = g.failure();
+            if (failure != null) {
+                throw asIOException(failure);
+            }
+        }
         int waiting = g.undeliveredCount();
         if (waiting == 0) {
             return WOULD_BLOCK;
         }
-        int take = Math.min(waiting, buffer.capacity());
-        if (waiting > take) {
-            // More than one batch: leave the doorbell ringing, so the loop comes back next turn.
-            buffer.buffer().putLong(0, 1L);
-            Io.write(f, buffer.address(), 8);
-        }
-        return take;
+        // More than one batch stays for the next read, which the drain does while demand lasts.
+        return Math.min(waiting, buffer.capacity());
     }
 
     private static IOException asIOException(Throwable t) {
@@ -246,12 +286,12 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
     }
 
     /**
-     * A subscription ended and closed its doorbell: allows everything its group still holds, then
+     * A subscription ended and closed the loop's fd of its group: allows everything its group still holds, then
      * closes the group fd. Loop thread.
      */
     @Override
     public void closed() {
-        Iterator<Map.Entry<OwnedFd, PermissionGroup>> it = byDoorbell.entrySet().iterator();
+        Iterator<Map.Entry<OwnedFd, PermissionGroup>> it = byLoopFd.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<OwnedFd, PermissionGroup> e = it.next();
             if (!e.getKey().isOpen()) {
@@ -265,7 +305,10 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
 
     // ---- counters, updated by the groups ----
 
-    void countReceived() {
+    void countReceived(boolean byLoop) {
+        if (byLoop) {
+            readByLoop.incrementAndGet();
+        }
         received.incrementAndGet();
     }
 

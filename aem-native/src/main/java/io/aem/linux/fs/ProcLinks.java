@@ -9,12 +9,12 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What the deadline keeper learns about an event without touching any file: {@code readlink(2)}
+ * What the reader of a permission group (the event loop or the deadline keeper) learns about an event without touching any file: {@code readlink(2)}
  * of {@code /proc/self/fd/N} and {@code /proc/<pid>/exe}, and {@code statx(2)} of the event's fd
  * ({@code AT_EMPTY_PATH}: no lookup) for its file type. {@code readlink} reads the link the kernel
  * keeps for the open file or process and never opens its target; {@code statx} of an open fd reads
  * its inode; neither can block on a permission event nor cause one. Link names are built in native
- * memory without a {@code String}. Not thread-safe: one instance per thread (the keeper's).
+ * memory without a {@code String}. Not thread-safe: one instance per reading thread (the keeper's, and each group's for its loop).
  *
  * <p>{@code statx} (glibc 2.28, Linux 4.11) is bound here rather than in {@code sys.LibC} because
  * only this class uses it; its structure has one layout on every architecture.

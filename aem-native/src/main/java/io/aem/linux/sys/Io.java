@@ -22,6 +22,9 @@ public final class Io {
     /** {@code AT_FDCWD}: paths relative to the working directory. */
     public static final int AT_FDCWD = -100;
 
+    /** {@code F_DUPFD_CLOEXEC}. */
+    private static final int F_DUPFD_CLOEXEC = 1030;
+
     private Io() {
     }
 
@@ -44,6 +47,17 @@ public final class Io {
     public static int close(int fd) {
         int r = LibC.close(fd);
         return r == 0 ? 0 : -Native.getLastError();
+    }
+
+    /**
+     * {@code fcntl(fd, F_DUPFD_CLOEXEC, 0)}: a second descriptor, close-on-exec, for the same open
+     * file description (closing one leaves the file open through the other).
+     *
+     * @return the new descriptor, or {@code -errno}
+     */
+    public static int dupCloexec(int fd) {
+        int r = LibC.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        return r >= 0 ? r : -Native.getLastError();
     }
 
     /**

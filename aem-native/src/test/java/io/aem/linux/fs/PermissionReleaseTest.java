@@ -163,6 +163,47 @@ class PermissionReleaseTest {
         }
     }
 
+    /**
+     * The loop reads the group while it has demand, but a loop thread that is blocked does not:
+     * the keeper reads the next request after the hand-over grace, long before its deadline, so
+     * the deadline still counts from about when the request was made.
+     */
+    @Test
+    void theKeeperReadsForALoopThreadThatIsBlocked() throws Exception {
+        Duration deadline = Duration.ofSeconds(2);
+        PermissionSource source = new PermissionSource(PermissionWatch.opens(FanotifyMark.path(t.dir)).withDeadline(deadline));
+        CountDownLatch unblock = new CountDownLatch(1);
+        CountDownLatch blocking = new CountDownLatch(1);
+        t.subscribe(loop, source, new PermissionTestSupport.Answering(Long.MAX_VALUE, r -> {
+            blocking.countDown();
+            try {
+                unblock.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        try (TimedChild first = TimedChild.start("/bin/cat", t.file.toString())) {
+            assertThat(blocking.await(10, TimeUnit.SECONDS)).isTrue();
+            try (TimedChild second = TimedChild.start("/bin/cat", t.file.toString())) {
+                long started = System.nanoTime();
+                await().atMost(BOUND).until(() -> source.stats().received() == 2);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("read while the loop was blocked")
+                        .isLessThan(Duration.ofSeconds(1));
+                assertThat(source.readByKeeper()).isGreaterThanOrEqualTo(1);
+                assertThat(second.isAlive()).isTrue();
+                TimedChild.Outcome o = second.await(BOUND);
+                assertThat(o.stdout()).isEqualTo(PermissionTestSupport.CONTENT);
+                assertThat(o.elapsed()).isGreaterThanOrEqualTo(deadline).isLessThan(deadline.plusSeconds(2));
+            }
+            assertThat(first.await(BOUND).stdout()).isEqualTo(PermissionTestSupport.CONTENT);
+            assertThat(unblock.getCount()).as("the loop thread was blocked all along").isEqualTo(1);
+            assertThat(source.stats().allowedAtDeadline()).isEqualTo(2);
+        } finally {
+            unblock.countDown();
+        }
+    }
+
     /** The kernel fact the end of a subscription relies on, checked without AEM in between. */
     @Test
     void closingAGroupFdMakesTheKernelAllowWhatItStillQueued() throws Exception {

@@ -158,6 +158,33 @@ class PermissionSourceTest {
     }
 
     @Test
+    void withDemandTheLoopReadsTheRequestsItselfAndWithoutDemandTheKeeperDoes() throws Exception {
+        PermissionSource source = new PermissionSource(opens());
+        t.subscribe(loop, source, PermissionTestSupport.Answering.allowAll());
+        for (int i = 0; i < 5; i++) {
+            try (TimedChild cat = TimedChild.start("/bin/cat", t.file.toString())) {
+                assertThat(cat.await(CHILD_BOUND).stdout()).isEqualTo(PermissionTestSupport.CONTENT);
+            }
+        }
+        assertThat(source.stats().received()).isEqualTo(5);
+        assertThat(source.stats().allowed()).isEqualTo(5);
+        // The keeper reads only if the loop leaves the group readable for the hand-over grace (5 ms),
+        // which an idle loop does not; a machine stalled that long may still hand one over.
+        assertThat(source.readByLoop()).isGreaterThanOrEqualTo(3);
+        assertThat(source.readByLoop() + source.readByKeeper()).isEqualTo(5);
+        t.cancelAll();
+
+        PermissionSource noDemand = new PermissionSource(opens().withDeadline(SHORT_DEADLINE));
+        t.subscribe(loop, noDemand, new RecordingSubscriber<>(0));
+        try (TimedChild cat = TimedChild.start("/bin/cat", t.file.toString())) {
+            assertThat(cat.await(CHILD_BOUND).exitCode()).isZero();
+        }
+        assertThat(noDemand.stats().allowedAtDeadline()).isEqualTo(1);
+        assertThat(noDemand.readByLoop()).isZero();
+        assertThat(noDemand.readByKeeper()).isEqualTo(1);
+    }
+
+    @Test
     void anyThreadMayAnswerAndOnlyTheFirstAnswerCounts() throws Exception {
         PermissionSource source = new PermissionSource(opens());
         RecordingSubscriber<PermissionRequest> sub = t.subscribe(loop, source, new RecordingSubscriber<>(Long.MAX_VALUE));
