@@ -405,9 +405,12 @@ final class PermissionGroup {
             }
         }
         groupFd.close();
-        // The loop's own memory: end() runs on the loop (or in open, before any read), never beside readByLoop.
-        loopLinks.close();
-        loopScratch.close();
+        if (context.loop().inEventLoop()) {
+            // The loop's own memory, freed on the loop thread, which is the only one to use it. (A
+            // group ended from another loop sharing the source leaves it to the garbage collector.)
+            loopLinks.close();
+            loopScratch.close();
+        }
     }
 
     private void answerAtEnd(PermissionRequest r, Pointer scratch) {
@@ -422,7 +425,9 @@ final class PermissionGroup {
 
     /** {@link PermissionRequest#allow()} and {@link PermissionRequest#deny()}. */
     boolean answerBySubscriber(PermissionRequest r, int response) {
-        if (!respond(r, response, BY_SUBSCRIBER, null)) {
+        // On its own loop thread (onNext), the group's scratch: no allocation per answer.
+        Pointer scratch = context.loop().inEventLoop() && !ended.get() ? loopScratch : null;
+        if (!respond(r, response, BY_SUBSCRIBER, scratch)) {
             return false;
         }
         synchronized (this) {
