@@ -294,11 +294,10 @@ final class PermissionGroup {
             Io.close(fd);
             return false;
         }
-        String target = links.fd(fd);
+        // The path is named when first asked, or right after the answer is written (PermissionRequest#path).
         String exe = links.exe(h.pid());
         // fd-mode groups do not report FAN_ONDIR in the event mask: ask the fd.
         boolean directory = directories && links.isDirectory(fd);
-        Path path = path(target);
         Path executable = exe == null ? null : path(exe);
         Instant arrival = Instant.now();
         source.countReceived(byLoop);
@@ -306,7 +305,7 @@ final class PermissionGroup {
         boolean isClosed;
         synchronized (this) {
             // Stamped under the monitor: with two readers, pending stays in deadline order.
-            r = new PermissionRequest(this, kind, path, directory, h.pid(), executable, arrival, System.nanoTime(), wait, fd);
+            r = new PermissionRequest(this, kind, directory, h.pid(), executable, arrival, System.nanoTime(), wait, fd);
             isClosed = closed;
             if (!isClosed) {
                 pending.addLast(r);
@@ -314,10 +313,27 @@ final class PermissionGroup {
             }
         }
         if (isClosed) {
-            answerAtEnd(r, scratch);
+            answerAtEnd(r, scratch, links);
             return false;
         }
         return true;
+    }
+
+    /**
+     * Names the object of an event fd that is still open: {@code readlink} of
+     * {@code /proc/self/fd/N}. With {@code links == null}, the loop's own links on the group's
+     * loop thread, otherwise links made for this call.
+     */
+    Path name(int eventFd, ProcLinks links) {
+        if (links != null) {
+            return path(links.fd(eventFd));
+        }
+        if (context.loop().inEventLoop() && !ended.get()) {
+            return path(loopLinks.fd(eventFd));
+        }
+        try (ProcLinks own = new ProcLinks()) {
+            return path(own.fd(eventFd));
+        }
     }
 
     private static Path path(String s) {
@@ -338,7 +354,7 @@ final class PermissionGroup {
     }
 
     /** Allows every request whose deadline has passed. Keeper thread. */
-    void expire(long now, Pointer scratch) {
+    void expire(long now, Pointer scratch, ProcLinks links) {
         for (;;) {
             PermissionRequest r;
             synchronized (this) {
@@ -351,7 +367,7 @@ final class PermissionGroup {
                     undelivered.pollFirst();
                 }
             }
-            respond(r, Fanotify.FAN_ALLOW, BY_DEADLINE, scratch);
+            respond(r, Fanotify.FAN_ALLOW, BY_DEADLINE, scratch, links);
         }
     }
 
@@ -398,9 +414,9 @@ final class PermissionGroup {
             undelivered.clear();
         }
         if (all.length > 0) {
-            try (Memory scratch = new Memory(Fanotify.RESPONSE_SIZE)) {
+            try (Memory scratch = new Memory(Fanotify.RESPONSE_SIZE); ProcLinks links = new ProcLinks()) {
                 for (PermissionRequest r : all) {
-                    answerAtEnd(r, scratch);
+                    answerAtEnd(r, scratch, links);
                 }
             }
         }
@@ -413,9 +429,9 @@ final class PermissionGroup {
         }
     }
 
-    private void answerAtEnd(PermissionRequest r, Pointer scratch) {
+    private void answerAtEnd(PermissionRequest r, Pointer scratch, ProcLinks links) {
         try {
-            respond(r, Fanotify.FAN_ALLOW, AT_END, scratch);
+            respond(r, Fanotify.FAN_ALLOW, AT_END, scratch, links);
         } catch (UncheckedIOException e) {
             // Claimed, and the group closes next: the kernel allows it then.
         }
@@ -426,8 +442,8 @@ final class PermissionGroup {
     /** {@link PermissionRequest#allow()} and {@link PermissionRequest#deny()}. */
     boolean answerBySubscriber(PermissionRequest r, int response) {
         // On its own loop thread (onNext), the group's scratch: no allocation per answer.
-        Pointer scratch = context.loop().inEventLoop() && !ended.get() ? loopScratch : null;
-        if (!respond(r, response, BY_SUBSCRIBER, scratch)) {
+        boolean onLoop = context.loop().inEventLoop() && !ended.get();
+        if (!respond(r, response, BY_SUBSCRIBER, onLoop ? loopScratch : null, onLoop ? loopLinks : null)) {
             return false;
         }
         synchronized (this) {
@@ -442,10 +458,11 @@ final class PermissionGroup {
      *
      * @param by      who answers, for the counters: {@link #BY_SUBSCRIBER}, {@link #BY_DEADLINE}, {@link #AT_END}
      * @param scratch 8 bytes owned by the calling thread, or {@code null} to allocate them
+     * @param links   links owned by the calling thread, or {@code null} to make some if the path must be named
      * @return whether this call answered
      * @throws UncheckedIOException if the kernel refused the response (the group is failed, so it ends)
      */
-    private boolean respond(PermissionRequest r, int response, int by, Pointer scratch) {
+    private boolean respond(PermissionRequest r, int response, int by, Pointer scratch, ProcLinks links) {
         int g;
         try {
             g = groupFd.acquire();
@@ -466,6 +483,8 @@ final class PermissionGroup {
                     rc = Fanotify.respond(g, r.eventFd(), response, own);
                 }
             }
+            // The process has its answer; the path is named now, through the fd, if nobody asked for it before.
+            r.nameBeforeClose(links);
             Io.close(r.eventFd());
             if (rc < 0) {
                 KernelException e = new KernelException("write(fanotify response)", -rc, "the kernel refused the answer to "

@@ -334,7 +334,7 @@ final class PermissionKeeper implements Runnable {
                     if (grace >= 0) {
                         rearm(ep, g);
                     }
-                    g.expire(now, scratch);
+                    g.expire(now, scratch, links);
                 } catch (Throwable t) {
                     g.fail(t);
                 }

@@ -22,12 +22,14 @@ import java.util.Optional;
  * (see {@link PermissionSource}); one still waiting when its subscription ends is allowed then.
  * After either, {@code allow()} and {@code deny()} return {@code false}.
  *
- * <p><b>What it says</b> was read when the kernel's event was read, by the thread that read it
- * (the event loop while its subscriber has demand, otherwise the deadline keeper): the path through the event's fd ({@code readlink} of {@code /proc/self/fd/N}, which does not
- * open the file; a file deleted meanwhile ends in {@code " (deleted)"}), the acting process and
- * its executable ({@code readlink} of {@code /proc/<pid>/exe} at that moment). Holding a request
- * costs the kernel event and one fd of this process until it is answered; the object itself is
- * plain memory, safe to keep and to pass between threads.
+ * <p><b>What it says.</b> The acting process and its executable ({@code readlink} of
+ * {@code /proc/<pid>/exe}) and whether the object is a directory are read when the kernel's
+ * event is read, by the thread that reads it (the event loop while its subscriber has demand,
+ * otherwise the deadline keeper). The path is named through the event's fd ({@code readlink} of
+ * {@code /proc/self/fd/N}, which does not open the file; a file deleted meanwhile ends in
+ * {@code " (deleted)"}) when first asked for, or when answered (see {@link #path()}). Holding a
+ * request costs the kernel event and one fd of this process until it is answered; the object
+ * itself is plain memory, safe to keep and to pass between threads.
  */
 public final class PermissionRequest {
     private static final VarHandle ANSWER;
@@ -42,7 +44,8 @@ public final class PermissionRequest {
 
     private final PermissionGroup group;
     private final PermissionKind kind;
-    private final Path path;
+    /** Named on first ask, or by the answering thread before it closes the event fd; guarded by this object's monitor. */
+    private Path path;
     private final boolean directory;
     private final int pid;
     private final Path executable;
@@ -53,11 +56,10 @@ public final class PermissionRequest {
     @SuppressWarnings("unused") // through ANSWER
     private volatile int answer;
 
-    PermissionRequest(PermissionGroup group, PermissionKind kind, Path path, boolean directory, int pid, Path executable,
+    PermissionRequest(PermissionGroup group, PermissionKind kind, boolean directory, int pid, Path executable,
             Instant arrival, long arrivalNanos, Duration wait, int eventFd) {
         this.group = group;
         this.kind = kind;
-        this.path = path;
         this.directory = directory;
         this.pid = pid;
         this.executable = executable;
@@ -76,9 +78,29 @@ public final class PermissionRequest {
      * The object the process is accessing, as the kernel names it now: an absolute path, with
      * {@code " (deleted)"} appended when the file was unlinked; an empty path in the unlikely case
      * the kernel could not name it.
+     *
+     * <p>Named through the event's fd ({@code readlink} of {@code /proc/self/fd/N}) when first
+     * asked, by the asking thread; if nobody asked before the request was answered, by the
+     * answering thread right after its answer reached the kernel and before it closes the fd.
+     * Either way through the same open file, so the same object (a rename in between shows).
+     * Not naming it before the answer takes a {@code readlink} off the waiting process's path.
      */
     public Path path() {
-        return path;
+        synchronized (this) {
+            if (path == null) {
+                path = group.name(eventFd, null);
+            }
+            return path;
+        }
+    }
+
+    /** Names the path if nobody did yet; called with the event fd still open, by the thread about to close it. */
+    void nameBeforeClose(ProcLinks links) {
+        synchronized (this) {
+            if (path == null) {
+                path = group.name(eventFd, links);
+            }
+        }
     }
 
     /** Whether the object is a directory (only asked when the watch includes directories). */
@@ -161,7 +183,7 @@ public final class PermissionRequest {
     @Override
     public String toString() {
         int a = (int) ANSWER.getVolatile(this);
-        return "PermissionRequest[" + kind + " " + path + (directory ? " (directory)" : "") + " by pid " + pid
+        return "PermissionRequest[" + kind + " " + path() + (directory ? " (directory)" : "") + " by pid " + pid
                 + (executable != null ? " (" + executable + ")" : "") + ", deadline " + deadline() + ", "
                 + (a == 0 ? "waiting" : a == Fanotify.FAN_ALLOW ? "allowed" : "denied") + "]";
     }
