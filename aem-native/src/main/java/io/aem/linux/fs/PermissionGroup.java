@@ -152,6 +152,15 @@ final class PermissionGroup {
         return false;
     }
 
+    /**
+     * Whether the loop reads the group when the framework calls the source's read: with demand,
+     * or always for a context that does not tell its demand (the framework reads only under
+     * demand or to check for the end; the keeper then reads too, at once).
+     */
+    boolean loopMayRead() {
+        return context instanceof SourceSubscription<?> ? loopReads() : true;
+    }
+
     // ---- deadline keeper thread ----
 
     /** The keeper's readiness report came while the loop was to read: opens the grace window. Keeper thread. */
