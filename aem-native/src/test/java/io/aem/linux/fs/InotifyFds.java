@@ -41,13 +41,27 @@ final class InotifyFds {
                 .map(Map.Entry::getKey).collect(Collectors.toList());
     }
 
-    /** The one inotify fd opened since the snapshot. */
+    /**
+     * The one inotify fd opened since the snapshot. A watch of an earlier test may still be
+     * closing on its loop, and the new fd may reuse its number (then the snapshot cannot tell
+     * them apart): so this waits, up to 5 s, until the new fd is the only inotify fd open.
+     */
     static int theOneOpenedSince(Map<Integer, String> before) {
-        List<Integer> fds = openedSince(before);
-        if (fds.size() != 1) {
-            throw new IllegalStateException("expected one new inotify fd, found " + fds);
-        }
-        return fds.get(0);
+        int[] found = {-1};
+        org.awaitility.Awaitility.await("one new inotify fd, and no other open")
+                .atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(5))
+                .until(() -> {
+                    List<Integer> fresh = openedSince(before);
+                    List<Integer> all = OpenFds.snapshot().entrySet().stream()
+                            .filter(e -> e.getValue().equals("anon_inode:inotify")).map(Map.Entry::getKey)
+                            .collect(Collectors.toList());
+                    if (all.size() == 1 && (fresh.isEmpty() || fresh.equals(all))) {
+                        found[0] = all.get(0);
+                        return true;
+                    }
+                    return false;
+                });
+        return found[0];
     }
 
     /** The watches the inotify instance holds, one {@code inotify wd:...} line each in its fdinfo. */
