@@ -72,26 +72,7 @@ for tool in gcc "$JAVA" timeout unzip df; do
 done
 want() { [[ " $BENCH " == *" $1 "* ]]; }
 
-if command -v taskset >/dev/null; then
-    allowed=$(taskset -cp $$ | sed 's/.*: //')
-else
-    allowed="0-$(($(nproc) - 1))"
-fi
-cpu_allowed() {
-    local cpu=$1 range lo hi
-    IFS=, read -ra ranges <<<"$allowed"
-    for range in "${ranges[@]}"; do
-        lo=${range%-*}
-        hi=${range#*-}
-        ((cpu >= lo && cpu <= hi)) && return 0
-    done
-    return 1
-}
-cpu_allowed "$RECEIVER_CPU" || die "CPU $RECEIVER_CPU is not available (allowed: $allowed); set RECEIVER_CPU"
-cpu_allowed "$SENDER_CPU" || die "CPU $SENDER_CPU is not available (allowed: $allowed); set SENDER_CPU"
-if [[ $RECEIVER_CPU == "$SENDER_CPU" ]]; then
-    echo "note: receiver and sender share CPU $SENDER_CPU: same-CPU wake-ups, not comparable with the cross-CPU figures"
-fi
+source "$here/bench-cpus.sh"
 
 # Build the benchmark jar when it is missing or older than a source of the modules it contains.
 if [[ ! -f $jar ]] || [[ -n $(find "$root/pom.xml" "$root"/aem-native/pom.xml "$root"/aem-native/src/main \

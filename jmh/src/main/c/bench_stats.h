@@ -1,7 +1,7 @@
 /*
- * Percentiles for the C references of the file benchmarks: sort the samples and print them as
- * "key value" lines in microseconds, with the nearest-rank rule of io.aem.jmh.OneWayRecorder
- * (and of eventfd_pingpong.c), so that the C and Java figures are computed the same way.
+ * Percentiles for the C references: sort the samples and print them as
+ * "key value" lines in microseconds, with the nearest-rank rule of io.aem.jmh.OneWayRecorder,
+ * so that the C and Java figures are computed the same way.
  * Includes bench_common.h.
  */
 #ifndef AEM_BENCH_STATS_H

@@ -30,7 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench_common.h"
+#include "bench_stats.h"
 
 static int ping_fd;
 static int pong_fd;
@@ -93,38 +93,6 @@ static void *receiver(void *arg) {
     return NULL;
 }
 
-static int cmp(const void *a, const void *b) {
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
-    return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of a sorted array. */
-static double pct_us(const int64_t *v, long n, double q) {
-    long rank = (long) (q * n + 0.999999999);
-    if (rank < 1) {
-        rank = 1;
-    }
-    if (rank > n) {
-        rank = n;
-    }
-    return v[rank - 1] / 1000.0;
-}
-
-static void report(const char *what, int64_t *v, long n) {
-    qsort(v, n, sizeof *v, cmp);
-    double sum = 0;
-    for (long i = 0; i < n; i++) {
-        sum += v[i];
-    }
-    printf("latency.c.%s.n %ld\n", what, n);
-    printf("latency.c.%s.mean_us %.2f\n", what, sum / n / 1000.0);
-    printf("latency.c.%s.p50_us %.2f\n", what, pct_us(v, n, 0.50));
-    printf("latency.c.%s.p90_us %.2f\n", what, pct_us(v, n, 0.90));
-    printf("latency.c.%s.p99_us %.2f\n", what, pct_us(v, n, 0.99));
-    printf("latency.c.%s.p999_us %.2f\n", what, pct_us(v, n, 0.999));
-    printf("latency.c.%s.max_us %.2f\n", what, v[n - 1] / 1000.0);
-}
-
 int main(int argc, char **argv) {
     if (argc != 5) {
         fprintf(stderr, "usage: %s WARMUP ITERATIONS RECEIVER_CPU SENDER_CPU\n", argv[0]);
@@ -169,7 +137,7 @@ int main(int argc, char **argv) {
         roundtrip[i] = now_ns() - t0;
     }
     pthread_join(t, NULL);
-    report("oneway", oneway + warmup, measured);
-    report("roundtrip", roundtrip + warmup, measured);
+    report_us("latency.c.oneway", oneway + warmup, measured);
+    report_us("latency.c.roundtrip", roundtrip + warmup, measured);
     return 0;
 }
