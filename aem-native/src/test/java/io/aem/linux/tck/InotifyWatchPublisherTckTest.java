@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.concurrent.Flow;
 import java.util.stream.Stream;
-import io.aem.linux.testing.TckEnvironment;
 import org.testng.annotations.AfterClass;
 import org.testng.annotations.BeforeClass;
 
@@ -29,16 +28,6 @@ public class InotifyWatchPublisherTckTest extends LoopPublisherVerification<File
     /** The most files a listing here holds; the TCK's own bounded tests ask for fewer elements. */
     private static final int MAX_FILES = 512;
     private Path root;
-
-    /**
-     * The TCK polls for some signals with its short poll timeout (20 ms here); opening a watch
-     * (inotify instance, watch, listing) takes a few milliseconds and more on a loaded machine,
-     * so this class polls for up to its default timeout.
-     */
-    public InotifyWatchPublisherTckTest() {
-        super(new org.reactivestreams.tck.TestEnvironment(TckEnvironment.DEFAULT_TIMEOUT_MILLIS,
-                TckEnvironment.NO_SIGNALS_TIMEOUT_MILLIS, TckEnvironment.DEFAULT_TIMEOUT_MILLIS));
-    }
 
     @BeforeClass
     public void createTree() throws IOException {
