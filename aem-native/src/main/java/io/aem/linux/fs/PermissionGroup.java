@@ -9,7 +9,6 @@ import io.aem.linux.OwnedFd;
 import io.aem.linux.ResourceLimitException;
 import io.aem.linux.source.ReadBuffer;
 import io.aem.linux.source.SourceContext;
-import io.aem.linux.source.SourceSubscription;
 import io.aem.linux.sys.Fanotify;
 import io.aem.linux.sys.Io;
 import io.aem.linux.sys.Limits;
@@ -146,19 +145,7 @@ final class PermissionGroup {
      * then watches the group fd for {@code EPOLLIN}). Any thread; a volatile read.
      */
     boolean loopReads() {
-        if (context instanceof SourceSubscription<?> s) {
-            return !s.isCancelled() && s.requestedNow() > 0;
-        }
-        return false;
-    }
-
-    /**
-     * Whether the loop reads the group when the framework calls the source's read: with demand,
-     * or always for a context that does not tell its demand (the framework reads only under
-     * demand or to check for the end; the keeper then reads too, at once).
-     */
-    boolean loopMayRead() {
-        return context instanceof SourceSubscription<?> ? loopReads() : true;
+        return context.demand() > 0;
     }
 
     // ---- deadline keeper thread ----

@@ -242,7 +242,7 @@ public final class PermissionSource implements EventSource<PermissionRequest> {
             throw asIOException(failure);
         }
         g.loopLooks();
-        if (g.loopMayRead()) {
+        if (g.loopReads()) {
             g.readByLoop(buffer);
             failure = g.failure();
             if (failure != null) {

@@ -43,4 +43,12 @@ public interface SourceContext {
      * nothing once the stream has ended or the loop is closed.
      */
     void readAgain();
+
+    /**
+     * The subscriber's outstanding demand now: {@code 0} when it has none or the stream has
+     * ended, {@code Long.MAX_VALUE} for unbounded. Any thread; one volatile read. For sources
+     * whose kernel object must be served even without demand (permission requests, which hold
+     * another process) and need to know who reads it.
+     */
+    long demand();
 }

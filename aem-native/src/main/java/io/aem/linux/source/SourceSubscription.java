@@ -201,6 +201,11 @@ public abstract class SourceSubscription<E> implements Flow.Subscription, ReadyH
     }
 
     @Override
+    public final long demand() {
+        return isCancelled() ? 0 : requestedNow();
+    }
+
+    @Override
     public final void readAgain() {
         schedule(() -> {
             endCheckPending = true;
