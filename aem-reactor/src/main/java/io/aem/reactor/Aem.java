@@ -16,6 +16,8 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.proc.ProcessExit;
+import io.aem.linux.proc.ProcessExitSource;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
 import java.io.IOException;
@@ -196,6 +198,22 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Mono<TimerTick> delay(Duration delay) {
         return timer(TimerSpec.after(delay)).next();
+    }
+
+    /**
+     * The exit of a process, watched through its pidfd on the next loop, with no thread per
+     * process (see {@link ProcessExitSource}). For a child of this JVM that nothing else waits for,
+     * the child is reaped and the exit carries its code, or its signal and whether a core was
+     * dumped; for any other process the status is {@link ProcessExit.UnknownStatus}. Cold: each
+     * subscriber opens its own pidfd at subscription; without demand a child's exit waits in the
+     * kernel (the child stays a zombie) until requested. A pid that names no process gives
+     * {@code onError} with {@link io.aem.linux.proc.NoSuchProcessException}.
+     *
+     * @param pid the process to watch
+     * @return its exit, on the loop thread
+     */
+    public Mono<ProcessExit> exitOf(long pid) {
+        return flux(new ProcessExitSource(pid)).single();
     }
 
     /**

@@ -126,4 +126,17 @@ public final class LibC {
 
     /** {@code char *strerror(int errnum)}: only for messages, never on a hot path. */
     public static native String strerror(int errnum);
+
+    /**
+     * {@code long syscall(long number, ...)} with four integer or pointer arguments (unused ones
+     * are passed as {@code 0}): for system calls glibc wraps only in recent versions
+     * ({@code pidfd_open}, {@code pidfd_send_signal}).
+     */
+    public static native long syscall(long number, long a1, long a2, long a3, long a4);
+
+    /** {@code int waitid(idtype_t idtype, id_t id, siginfo_t *infop, int options)}. */
+    public static native int waitid(int idtype, int id, Pointer infop, int options);
+
+    /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}. */
+    public static native int poll(Pointer fds, long nfds, int timeout);
 }

@@ -1,0 +1,62 @@
+package io.aem.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aem.linux.proc.NoSuchProcessException;
+import io.aem.linux.proc.ProcessExit;
+import io.aem.linux.testing.FdLeakCheck;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import reactor.test.StepVerifier;
+
+@ExtendWith(FdLeakCheck.class)
+class AemExitTest {
+    private static Aem aem;
+
+    @BeforeAll
+    static void start() {
+        aem = Aem.create(1);
+    }
+
+    @AfterAll
+    static void stop() {
+        aem.close();
+    }
+
+    @Test
+    void exitOfANonChildIsOneExitWithUnknownStatus() throws Exception {
+        Process shell = new ProcessBuilder("/bin/sh", "-c", "sleep 0.2 & echo $!; wait")
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(shell.getInputStream(), StandardCharsets.US_ASCII))) {
+            long grandchild = Long.parseLong(out.readLine().trim());
+            StepVerifier.create(aem.exitOf(grandchild))
+                    .assertNext(exit -> {
+                        assertThat(exit.pid()).isEqualTo(grandchild);
+                        assertThat(exit.status()).isEqualTo(new ProcessExit.UnknownStatus());
+                    })
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
+            assertThat(shell.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            shell.destroyForcibly();
+        }
+    }
+
+    @Test
+    void exitOfAnUnknownPidIsNoSuchProcessException() {
+        StepVerifier.create(aem.exitOf(Integer.MAX_VALUE))
+                .expectError(NoSuchProcessException.class)
+                .verify(Duration.ofSeconds(10));
+    }
+}
