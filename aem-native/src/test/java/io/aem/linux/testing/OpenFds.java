@@ -43,6 +43,20 @@ public final class OpenFds {
     }
 
     /**
+     * How many fds opened since {@code before} point to an anonymous inode of this kind: the
+     * count a test owns, whatever other fds of this kind open or close meanwhile.
+     *
+     * @param before an earlier {@link #snapshot()}
+     * @param kind   for example {@code "eventfd"}
+     * @return the count
+     */
+    public static long countAnonSince(Map<Integer, String> before, String kind) {
+        return openedSince(before).values().stream()
+                .filter(t -> t.equals("anon_inode:[" + kind + "]") || t.equals("anon_inode:" + kind))
+                .count();
+    }
+
+    /**
      * The fds open now that were not open (or pointed elsewhere) in {@code before}, leaving out
      * files the JVM and its libraries open lazily and keep.
      *
