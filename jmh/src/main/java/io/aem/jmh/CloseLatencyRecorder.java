@@ -1,12 +1,5 @@
 package io.aem.jmh;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -110,48 +103,14 @@ final class CloseLatencyRecorder {
         StringBuilder out = new StringBuilder();
         out.append(p).append("mismatched_events ").append(mismatches).append('\n');
         if (n > 0) {
-            percentiles(out, p + "close.", closeToEvent, n);
-            percentiles(out, p + "write.", writeToEvent, n);
+            LatencyReport.percentiles(out, p + "close.", closeToEvent, n);
+            LatencyReport.percentiles(out, p + "write.", writeToEvent, n);
         }
         if (allocationEvents > 0) {
             out.append(p).append("receiver_alloc_bytes_per_event ")
                     .append(String.format(Locale.ROOT, "%.1f", (double) allocatedBytes / allocationEvents)).append('\n');
         }
         notes.forEach((k, val) -> out.append(p).append(k).append(' ').append(val).append('\n'));
-        System.out.print(out);
-        String dir = System.getenv("AEM_JMH_OUT");
-        if (dir != null && !dir.isEmpty()) {
-            try {
-                Files.writeString(Path.of(dir, "latency-" + variant + ".txt"), out, StandardCharsets.UTF_8,
-                        StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    }
-
-    private static void percentiles(StringBuilder out, String p, long[] samples, int n) {
-        long[] v = Arrays.copyOf(samples, n);
-        Arrays.sort(v);
-        double sum = 0;
-        for (long x : v) {
-            sum += x;
-        }
-        out.append(p).append("n ").append(n).append('\n');
-        out.append(p).append("mean_us ").append(us(sum / n)).append('\n');
-        out.append(p).append("p50_us ").append(us(percentile(v, 0.50))).append('\n');
-        out.append(p).append("p90_us ").append(us(percentile(v, 0.90))).append('\n');
-        out.append(p).append("p99_us ").append(us(percentile(v, 0.99))).append('\n');
-        out.append(p).append("p999_us ").append(us(percentile(v, 0.999))).append('\n');
-        out.append(p).append("max_us ").append(us(v[n - 1])).append('\n');
-    }
-
-    private static long percentile(long[] sorted, double q) {
-        int rank = (int) Math.ceil(q * sorted.length);
-        return sorted[Math.max(1, Math.min(rank, sorted.length)) - 1];
-    }
-
-    private static String us(double nanos) {
-        return String.format(Locale.ROOT, "%.2f", nanos / 1000.0);
+        LatencyReport.publish(variant, out);
     }
 }
