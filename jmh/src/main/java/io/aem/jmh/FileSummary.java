@@ -1,12 +1,9 @@
 package io.aem.jmh;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -38,11 +35,13 @@ public final class FileSummary {
     private final int rounds;
     private final Map<String, Map<String, Double>> files = new HashMap<>();
     private final StringBuilder out = new StringBuilder();
+    private final RoundTable table;
     private String fs;
 
     private FileSummary(Path dir, int rounds) {
         this.dir = dir;
         this.rounds = rounds;
+        this.table = new RoundTable(out, rounds, 44, 11, 52);
     }
 
     /**
@@ -87,70 +86,70 @@ public final class FileSummary {
     }
 
     private void latency() throws IOException {
-        header("close() -> IN_CLOSE_WRITE in hand, writer CPU " + Cpus.SENDER + ", receiver CPU " + Cpus.RECEIVER + ", " + fs
+        table.header("close() -> IN_CLOSE_WRITE in hand, writer CPU " + Cpus.SENDER + ", receiver CPU " + Cpus.RECEIVER + ", " + fs
                 + " (us, one-way)");
         for (String p : new String[] {"p50", "p90", "p99"}) {
-            row("C inotify       close->event " + p, k -> bracket(k, "latency/c", "latency.c.close." + p + "_us"));
-            row("Flux            close->event " + p, k -> v(k, "latency/latency-flux.txt", "latency.flux.close." + p + "_us"));
-            row("JDK WatchService close->take " + p,
+            table.row("C inotify       close->event " + p, k -> bracket(k, "latency/c", "latency.c.close." + p + "_us"));
+            table.row("Flux            close->event " + p, k -> v(k, "latency/latency-flux.txt", "latency.flux.close." + p + "_us"));
+            table.row("JDK WatchService close->take " + p,
                     k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.close." + p + "_us"));
         }
         for (String p : new String[] {"p50", "p99"}) {
-            row("C inotify       write->event " + p, k -> bracket(k, "latency/c", "latency.c.write." + p + "_us"));
-            row("Flux            write->event " + p, k -> v(k, "latency/latency-flux.txt", "latency.flux.write." + p + "_us"));
-            row("JDK WatchService write->take " + p,
+            table.row("C inotify       write->event " + p, k -> bracket(k, "latency/c", "latency.c.write." + p + "_us"));
+            table.row("Flux            write->event " + p, k -> v(k, "latency/latency-flux.txt", "latency.flux.write." + p + "_us"));
+            table.row("JDK WatchService write->take " + p,
                     k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.write." + p + "_us"));
         }
-        double fluxC = ratioRow("Flux / C close->event p50", k -> v(k, "latency/latency-flux.txt", "latency.flux.close.p50_us"),
+        double fluxC = table.ratioRow("Flux / C close->event p50", k -> v(k, "latency/latency-flux.txt", "latency.flux.close.p50_us"),
                 k -> bracket(k, "latency/c", "latency.c.close.p50_us"));
-        ratioRow("Flux / C close->event p99", k -> v(k, "latency/latency-flux.txt", "latency.flux.close.p99_us"),
+        table.ratioRow("Flux / C close->event p99", k -> v(k, "latency/latency-flux.txt", "latency.flux.close.p99_us"),
                 k -> bracket(k, "latency/c", "latency.c.close.p99_us"));
-        double jdkFlux = ratioRow("JDK write->take / Flux close->event p50",
+        double jdkFlux = table.ratioRow("JDK write->take / Flux close->event p50",
                 k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.write.p50_us"),
                 k -> v(k, "latency/latency-flux.txt", "latency.flux.close.p50_us"));
-        double sameStart = ratioRow("JDK write->take / Flux write->event p50",
+        double sameStart = table.ratioRow("JDK write->take / Flux write->event p50",
                 k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.write.p50_us"),
                 k -> v(k, "latency/latency-flux.txt", "latency.flux.write.p50_us"));
-        ratioRow("JDK write->take / C close->event p50",
+        table.ratioRow("JDK write->take / C close->event p50",
                 k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.write.p50_us"),
                 k -> bracket(k, "latency/c", "latency.c.close.p50_us"));
-        row("Flux receiver bytes allocated per event",
+        table.row("Flux receiver bytes allocated per event",
                 k -> v(k, "latency/latency-flux.txt", "latency.flux.receiver_alloc_bytes_per_event"));
-        row("JDK receiver bytes allocated per event",
+        table.row("JDK receiver bytes allocated per event",
                 k -> v(k, "latency/latency-watchservice.txt", "latency.watchservice.receiver_alloc_bytes_per_event"));
-        row("mismatched events C / Flux / JDK (sum)", k -> sum(bracketSum(k, "latency/c", "latency.c.mismatched_events"),
+        table.row("mismatched events C / Flux / JDK (sum)", k -> sum(bracketSum(k, "latency/c", "latency.c.mismatched_events"),
                 v(k, "latency/latency-flux.txt", "latency.flux.mismatched_events"),
                 v(k, "latency/latency-watchservice.txt", "latency.watchservice.mismatched_events")));
-        verdict(fs + ": Flux close->event p50 / C", fluxC, "<=", 1.5);
-        verdict(fs + ": JDK write->take p50 / Flux close->event p50", jdkFlux, ">=", 3.0);
+        table.verdict(fs + ": Flux close->event p50 / C", fluxC, "<=", 1.5);
+        table.verdict(fs + ": JDK write->take p50 / Flux close->event p50", jdkFlux, ">=", 3.0);
         out.append(String.format(Locale.ROOT, "  (same start, before write(): JDK write->take / Flux write->event p50 = %s)%n",
-                fmt(sameStart)));
+                RoundTable.fmt(sameStart)));
     }
 
     private void rate() throws IOException {
-        header("sustained event rate, producer CPU " + Cpus.SENDER + " (create+close+unlink), receiver CPU " + Cpus.RECEIVER
+        table.header("sustained event rate, producer CPU " + Cpus.SENDER + " (create+close+unlink), receiver CPU " + Cpus.RECEIVER
                 + ", " + fs);
-        row("C inotify     events/s received", k -> bracket(k, "rate/c", "rate.c.events_per_s"));
-        row("Flux          events/s received", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_s"));
-        row("JDK WatchSvc  events/s received", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.events_per_s"));
-        row("producer ops/s beside C (mean)", k -> bracket(k, "rate/c", "rate.c.producer.ops_per_s"));
-        row("producer ops/s beside Flux", k -> v(k, "rate/rate-flux.txt", "rate.flux.producer.ops_per_s"));
-        row("producer ops/s beside JDK", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.producer.ops_per_s"));
-        row("C     events expected (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.expected"));
-        row("C     events lost (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.lost"));
-        row("C     overflows (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.overflows"));
-        row("Flux  events expected", k -> v(k, "rate/rate-flux.txt", "rate.flux.expected"));
-        row("Flux  events lost", k -> v(k, "rate/rate-flux.txt", "rate.flux.lost"));
-        row("Flux  OVERFLOW events", k -> v(k, "rate/rate-flux.txt", "rate.flux.overflows"));
-        row("JDK   events expected (2 per op)", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.expected"));
-        row("JDK   events lost", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.lost"));
-        row("JDK   OVERFLOW events", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.overflows"));
-        row("Flux  last event after producer end, us", k -> v(k, "rate/rate-flux.txt", "rate.flux.lag_after_producer_us"));
-        row("Flux  events per loop turn", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_loop_turn"));
-        row("C     events per read", k -> bracket(k, "rate/c", "rate.c.events_per_read"));
-        double ratio = ratioRow("Flux / C events/s", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_s"),
+        table.row("C inotify     events/s received", k -> bracket(k, "rate/c", "rate.c.events_per_s"));
+        table.row("Flux          events/s received", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_s"));
+        table.row("JDK WatchSvc  events/s received", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.events_per_s"));
+        table.row("producer ops/s beside C (mean)", k -> bracket(k, "rate/c", "rate.c.producer.ops_per_s"));
+        table.row("producer ops/s beside Flux", k -> v(k, "rate/rate-flux.txt", "rate.flux.producer.ops_per_s"));
+        table.row("producer ops/s beside JDK", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.producer.ops_per_s"));
+        table.row("C     events expected (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.expected"));
+        table.row("C     events lost (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.lost"));
+        table.row("C     overflows (sum of 2)", k -> bracketSum(k, "rate/c", "rate.c.overflows"));
+        table.row("Flux  events expected", k -> v(k, "rate/rate-flux.txt", "rate.flux.expected"));
+        table.row("Flux  events lost", k -> v(k, "rate/rate-flux.txt", "rate.flux.lost"));
+        table.row("Flux  OVERFLOW events", k -> v(k, "rate/rate-flux.txt", "rate.flux.overflows"));
+        table.row("JDK   events expected (2 per op)", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.expected"));
+        table.row("JDK   events lost", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.lost"));
+        table.row("JDK   OVERFLOW events", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.overflows"));
+        table.row("Flux  last event after producer end, us", k -> v(k, "rate/rate-flux.txt", "rate.flux.lag_after_producer_us"));
+        table.row("Flux  events per loop turn", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_loop_turn"));
+        table.row("C     events per read", k -> bracket(k, "rate/c", "rate.c.events_per_read"));
+        double ratio = table.ratioRow("Flux / C events/s", k -> v(k, "rate/rate-flux.txt", "rate.flux.events_per_s"),
                 k -> bracket(k, "rate/c", "rate.c.events_per_s"));
-        ratioRow("JDK / C events/s", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.events_per_s"),
+        table.ratioRow("JDK / C events/s", k -> v(k, "rate/rate-watchservice.txt", "rate.watchservice.events_per_s"),
                 k -> bracket(k, "rate/c", "rate.c.events_per_s"));
         double lost = 0;
         int have = 0;
@@ -164,30 +163,30 @@ public final class FileSummary {
         }
         out.append(String.format(Locale.ROOT, "target: %s: Flux zero loss at the C producer's rate: %s%n", fs,
                 have == 0 ? "NO DATA" : lost == 0 ? "MET (0 lost, 0 overflows in " + have + " rounds; Flux/C events/s "
-                        + fmt(ratio) + ")" : "NOT MET (lost + overflows = " + fmt(lost) + ")"));
+                        + RoundTable.fmt(ratio) + ")" : "NOT MET (lost + overflows = " + RoundTable.fmt(lost) + ")"));
     }
 
     private void permission() throws IOException {
-        header("open() with a FAN_OPEN_PERM listener answering allow, opener CPU " + Cpus.SENDER + ", listener CPU "
+        table.header("open() with a FAN_OPEN_PERM listener answering allow, opener CPU " + Cpus.SENDER + ", listener CPU "
                 + Cpus.RECEIVER + ", " + fs + " (us)");
         for (String p : new String[] {"p50", "p99"}) {
-            row("(a) no mark            open " + p, k -> bracket(k, "permission/none", "perm.none.open." + p + "_us"));
-            row("(b) C listener         open " + p, k -> bracket(k, "permission/c", "perm.c.open." + p + "_us"));
-            row("(c) Flux listener      open " + p, k -> v(k, "permission/flux.txt", "perm.flux.open." + p + "_us"));
+            table.row("(a) no mark            open " + p, k -> bracket(k, "permission/none", "perm.none.open." + p + "_us"));
+            table.row("(b) C listener         open " + p, k -> bracket(k, "permission/c", "perm.c.open." + p + "_us"));
+            table.row("(c) Flux listener      open " + p, k -> v(k, "permission/flux.txt", "perm.flux.open." + p + "_us"));
         }
         double ratio50 = Double.NaN;
         for (String p : new String[] {"p50", "p99"}) {
             IntFunction<Double> a = k -> bracket(k, "permission/none", "perm.none.open." + p + "_us");
             IntFunction<Double> b = k -> bracket(k, "permission/c", "perm.c.open." + p + "_us");
             IntFunction<Double> c = k -> v(k, "permission/flux.txt", "perm.flux.open." + p + "_us");
-            row("added by C listener   b-a " + p, k -> b.apply(k) - a.apply(k));
-            row("added by Flux         c-a " + p, k -> c.apply(k) - a.apply(k));
-            double r = ratioRow("(c-a)/(b-a) " + p, k -> c.apply(k) - a.apply(k), k -> b.apply(k) - a.apply(k));
+            table.row("added by C listener   b-a " + p, k -> b.apply(k) - a.apply(k));
+            table.row("added by Flux         c-a " + p, k -> c.apply(k) - a.apply(k));
+            double r = table.ratioRow("(c-a)/(b-a) " + p, k -> c.apply(k) - a.apply(k), k -> b.apply(k) - a.apply(k));
             if (p.equals("p50")) {
                 ratio50 = r;
             }
         }
-        out.append(String.format(Locale.ROOT, "  %s: added latency Flux / C p50 = %s (no target given)%n", fs, fmt(ratio50)));
+        out.append(String.format(Locale.ROOT, "  %s: added latency Flux / C p50 = %s (no target given)%n", fs, RoundTable.fmt(ratio50)));
     }
 
     // ---- values ----
@@ -227,88 +226,7 @@ public final class FileSummary {
 
     private Map<String, Double> load(int k, String file) {
         Path path = dir.resolve("round-" + k).resolve(fs).resolve(file);
-        return files.computeIfAbsent(path.toString(), p -> keyValues(path));
+        return files.computeIfAbsent(path.toString(), p -> RoundTable.keyValues(path));
     }
 
-    /** {@code key value} lines; a missing file gives an empty map. */
-    private static Map<String, Double> keyValues(Path file) {
-        Map<String, Double> m = new HashMap<>();
-        if (!Files.exists(file)) {
-            return m;
-        }
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            for (String line : lines) {
-                String[] kv = line.trim().split("\\s+");
-                if (kv.length == 2) {
-                    try {
-                        m.put(kv[0], Double.parseDouble(kv[1]));
-                    } catch (NumberFormatException e) {
-                        // not a figure
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return m;
-    }
-
-    // ---- table ----
-
-    private void header(String title) {
-        out.append('\n').append(title).append('\n');
-        out.append(String.format(Locale.ROOT, "  %-44s", ""));
-        for (int k = 1; k <= rounds; k++) {
-            out.append(String.format(Locale.ROOT, "%11s", "round " + k));
-        }
-        out.append(String.format(Locale.ROOT, "%11s%n", "median"));
-    }
-
-    private double row(String label, IntFunction<Double> value) {
-        double[] v = new double[rounds];
-        out.append(String.format(Locale.ROOT, "  %-44s", label));
-        for (int k = 1; k <= rounds; k++) {
-            v[k - 1] = value.apply(k);
-            out.append(String.format(Locale.ROOT, "%11s", fmt(v[k - 1])));
-        }
-        double median = median(v);
-        out.append(String.format(Locale.ROOT, "%11s%n", fmt(median)));
-        return median;
-    }
-
-    private double ratioRow(String label, IntFunction<Double> num, IntFunction<Double> den) {
-        return row(label, k -> {
-            double d = den.apply(k);
-            return d == 0 ? Double.NaN : num.apply(k) / d;
-        });
-    }
-
-    private void verdict(String what, double ratio, String op, double target) {
-        boolean met = !Double.isNaN(ratio) && (op.equals("<=") ? ratio <= target : ratio >= target);
-        out.append(String.format(Locale.ROOT, "target: %-52s %s %.2f  measured %s (median of %d rounds)  %s%n", what, op,
-                target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
-    }
-
-    private static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static String fmt(double v) {
-        if (Double.isNaN(v)) {
-            return "-";
-        }
-        double a = Math.abs(v);
-        if (a >= 10000) {
-            return String.format(Locale.ROOT, "%,.0f", v);
-        }
-        if (a >= 100) {
-            return String.format(Locale.ROOT, "%.1f", v);
-        }
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
 }

@@ -5,12 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * Prints the table of {@code run-benchmarks.sh}: the Java figures of each round beside the C
@@ -41,22 +39,24 @@ public final class Summary {
     private final Map<String, Double> singleCall;
     private final int rounds;
     private final StringBuilder out = new StringBuilder();
+    private final RoundTable table;
 
     private Summary(Path dir, int rounds) throws IOException {
         this.rounds = rounds;
+        this.table = new RoundTable(out, rounds, 40, 12, 40);
         for (int k = 1; k <= rounds; k++) {
             Path r = dir.resolve("round-" + k);
-            Map<String, Double> b = keyValues(r.resolve("c-latency-before.txt"));
-            b.putAll(keyValues(r.resolve("c-throughput-before.txt")));
-            b.putAll(keyValues(r.resolve("c-doorbell-before.txt")));
+            Map<String, Double> b = RoundTable.keyValues(r.resolve("c-latency-before.txt"));
+            b.putAll(RoundTable.keyValues(r.resolve("c-throughput-before.txt")));
+            b.putAll(RoundTable.keyValues(r.resolve("c-doorbell-before.txt")));
             before.add(b);
-            Map<String, Double> a = keyValues(r.resolve("c-latency-after.txt"));
-            a.putAll(keyValues(r.resolve("c-throughput-after.txt")));
-            a.putAll(keyValues(r.resolve("c-doorbell-after.txt")));
+            Map<String, Double> a = RoundTable.keyValues(r.resolve("c-latency-after.txt"));
+            a.putAll(RoundTable.keyValues(r.resolve("c-throughput-after.txt")));
+            a.putAll(RoundTable.keyValues(r.resolve("c-doorbell-after.txt")));
             after.add(a);
-            Map<String, Double> m = keyValues(r.resolve("latency-flux.txt"));
-            m.putAll(keyValues(r.resolve("latency-jna.txt")));
-            m.putAll(keyValues(r.resolve("throughput-flux.txt")));
+            Map<String, Double> m = RoundTable.keyValues(r.resolve("latency-flux.txt"));
+            m.putAll(RoundTable.keyValues(r.resolve("latency-jna.txt")));
+            m.putAll(RoundTable.keyValues(r.resolve("throughput-flux.txt")));
             m.putAll(jmhCsvs(r));
             java.add(m);
         }
@@ -80,62 +80,62 @@ public final class Summary {
     }
 
     private void print() {
-        header("eventfd one-way latency, signal -> event in hand, receiver CPU " + Cpus.RECEIVER + ", sender CPU "
+        table.header("eventfd one-way latency, signal -> event in hand, receiver CPU " + Cpus.RECEIVER + ", sender CPU "
                 + Cpus.SENDER + " (us)");
-        row("C reference      p50", k -> cRef(k, "latency.c.oneway.p50_us"));
-        row("JNA direct       p50", k -> j(k, "latency.jna.oneway.p50_us"));
-        row("Flux (UserEvents)p50", k -> j(k, "latency.flux.oneway.p50_us"));
-        row("C reference      p99", k -> cRef(k, "latency.c.oneway.p99_us"));
-        row("JNA direct       p99", k -> j(k, "latency.jna.oneway.p99_us"));
-        row("Flux (UserEvents)p99", k -> j(k, "latency.flux.oneway.p99_us"));
-        double fluxLatency = ratioRow("Flux / C         p50", k -> j(k, "latency.flux.oneway.p50_us"),
+        table.row("C reference      p50", k -> cRef(k, "latency.c.oneway.p50_us"));
+        table.row("JNA direct       p50", k -> j(k, "latency.jna.oneway.p50_us"));
+        table.row("Flux (UserEvents)p50", k -> j(k, "latency.flux.oneway.p50_us"));
+        table.row("C reference      p99", k -> cRef(k, "latency.c.oneway.p99_us"));
+        table.row("JNA direct       p99", k -> j(k, "latency.jna.oneway.p99_us"));
+        table.row("Flux (UserEvents)p99", k -> j(k, "latency.flux.oneway.p99_us"));
+        double fluxLatency = table.ratioRow("Flux / C         p50 (ratio)", k -> j(k, "latency.flux.oneway.p50_us"),
                 k -> cRef(k, "latency.c.oneway.p50_us"));
-        ratioRow("JNA / C          p50", k -> j(k, "latency.jna.oneway.p50_us"), k -> cRef(k, "latency.c.oneway.p50_us"));
-        ratioRow("Flux / JNA       p50", k -> j(k, "latency.flux.oneway.p50_us"), k -> j(k, "latency.jna.oneway.p50_us"));
-        ratioRow("Flux / C         p99", k -> j(k, "latency.flux.oneway.p99_us"), k -> cRef(k, "latency.c.oneway.p99_us"));
-        row("Flux loop turns per event", k -> j(k, "latency.flux.loop_turns_per_event"));
-        row("Flux loop bytes allocated per event", k -> j(k, "latency.flux.receiver_alloc_bytes_per_event"));
-        row("Flux events with a count other than 1", k -> j(k, "latency.flux.events_not_1"));
+        table.ratioRow("JNA / C          p50 (ratio)", k -> j(k, "latency.jna.oneway.p50_us"), k -> cRef(k, "latency.c.oneway.p50_us"));
+        table.ratioRow("Flux / JNA       p50 (ratio)", k -> j(k, "latency.flux.oneway.p50_us"), k -> j(k, "latency.jna.oneway.p50_us"));
+        table.ratioRow("Flux / C         p99 (ratio)", k -> j(k, "latency.flux.oneway.p99_us"), k -> cRef(k, "latency.c.oneway.p99_us"));
+        table.row("Flux loop turns per event", k -> j(k, "latency.flux.loop_turns_per_event"));
+        table.row("Flux loop bytes allocated per event", k -> j(k, "latency.flux.receiver_alloc_bytes_per_event"));
+        table.row("Flux events with a count other than 1", k -> j(k, "latency.flux.events_not_1"));
 
-        header("eventfd round trip: signal, wake, answer, wake (us; Java: JMH SampleTime)");
-        row("C reference      p50", k -> cRef(k, "latency.c.roundtrip.p50_us"));
-        row("JNA direct       p50", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.50"));
-        row("Flux (UserEvents)p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"));
-        row("C reference      p99", k -> cRef(k, "latency.c.roundtrip.p99_us"));
-        row("JNA direct       p99", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.99"));
-        row("Flux (UserEvents)p99", k -> j(k, PKG + "EventFdLatency.flux:p0.99"));
-        ratioRow("Flux / C         p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"), k -> cRef(k, "latency.c.roundtrip.p50_us"));
+        table.header("eventfd round trip: signal, wake, answer, wake (us; Java: JMH SampleTime)");
+        table.row("C reference      p50", k -> cRef(k, "latency.c.roundtrip.p50_us"));
+        table.row("JNA direct       p50", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.50"));
+        table.row("Flux (UserEvents)p50", k -> j(k, PKG + "EventFdLatency.flux:p0.50"));
+        table.row("C reference      p99", k -> cRef(k, "latency.c.roundtrip.p99_us"));
+        table.row("JNA direct       p99", k -> j(k, PKG + "EventFdLatency.jnaDirect:p0.99"));
+        table.row("Flux (UserEvents)p99", k -> j(k, PKG + "EventFdLatency.flux:p0.99"));
+        table.ratioRow("Flux / C         p50 (ratio)", k -> j(k, PKG + "EventFdLatency.flux:p0.50"), k -> cRef(k, "latency.c.roundtrip.p50_us"));
 
         String flux = PKG + "UserEventThroughput.flux";
         String jna = PKG + "UserEventThroughput.jnaDirect";
-        header("user-event throughput, writer CPU " + Cpus.SENDER + " -> reader CPU " + Cpus.RECEIVER
+        table.header("user-event throughput, writer CPU " + Cpus.SENDER + " -> reader CPU " + Cpus.RECEIVER
                 + " (signals delivered per second)");
-        row("C, write per signal (target's ref.)", k -> cRef(k, "throughput.c.signals_per_s"));
-        row("C, doorbell (as UserEvents)", k -> cRef(k, "throughput.cdoorbell.signals_per_s"));
-        row("JNA direct, write per signal", k -> j(k, jna + ":signals"));
-        row("Flux (UserEvents)", k -> j(k, flux + ":signals"));
-        double fluxThroughput = ratioRow("Flux / C write, the target's", k -> j(k, flux + ":signals"),
+        table.row("C, write per signal (target's ref.)", k -> cRef(k, "throughput.c.signals_per_s"));
+        table.row("C, doorbell (as UserEvents)", k -> cRef(k, "throughput.cdoorbell.signals_per_s"));
+        table.row("JNA direct, write per signal", k -> j(k, jna + ":signals"));
+        table.row("Flux (UserEvents)", k -> j(k, flux + ":signals"));
+        double fluxThroughput = table.ratioRow("Flux / C write, the target's (ratio)", k -> j(k, flux + ":signals"),
                 k -> cRef(k, "throughput.c.signals_per_s"));
-        double likeForLike = ratioRow("Flux / C doorbell, like for like", k -> j(k, flux + ":signals"),
+        double likeForLike = table.ratioRow("Flux / C doorbell, like for like (ratio)", k -> j(k, flux + ":signals"),
                 k -> cRef(k, "throughput.cdoorbell.signals_per_s"));
-        ratioRow("JNA / C write", k -> j(k, jna + ":signals"), k -> cRef(k, "throughput.c.signals_per_s"));
-        header("... events per second (onNext calls; C: reads or exchanges that returned a count), signals per event");
-        row("C write       events/s", k -> cRef(k, "throughput.c.events_per_s"));
-        row("C doorbell    events/s", k -> cRef(k, "throughput.cdoorbell.events_per_s"));
-        row("JNA direct    events/s", k -> j(k, jna + ":events"));
-        row("Flux          events/s", k -> j(k, flux + ":events"));
-        row("C write       signals/event", k -> cRef(k, "throughput.c.signals_per_event"));
-        row("C doorbell    signals/event", k -> cRef(k, "throughput.cdoorbell.signals_per_event"));
-        row("JNA direct    signals/event", k -> div(j(k, jna + ":signals"), j(k, jna + ":events")));
-        row("Flux          signals/event", k -> div(j(k, flux + ":signals"), j(k, flux + ":events")));
-        row("C doorbell    writes (rings)/s", k -> cRef(k, "throughput.cdoorbell.rings_per_s"));
-        row("Flux loop turns per event", k -> j(k, "throughput.flux.loop_turns_per_event"));
-        row("Flux loop bytes allocated per event", k -> j(k, "throughput.flux.receiver_alloc_bytes_per_event"));
-        row("Flux % of events with a count > 127", k -> 100 * j(k, "throughput.flux.events_over_127_share"));
+        table.ratioRow("JNA / C write (ratio)", k -> j(k, jna + ":signals"), k -> cRef(k, "throughput.c.signals_per_s"));
+        table.header("... events per second (onNext calls; C: reads or exchanges that returned a count), signals per event");
+        table.row("C write       events/s", k -> cRef(k, "throughput.c.events_per_s"));
+        table.row("C doorbell    events/s", k -> cRef(k, "throughput.cdoorbell.events_per_s"));
+        table.row("JNA direct    events/s", k -> j(k, jna + ":events"));
+        table.row("Flux          events/s", k -> j(k, flux + ":events"));
+        table.row("C write       signals/event", k -> cRef(k, "throughput.c.signals_per_event"));
+        table.row("C doorbell    signals/event", k -> cRef(k, "throughput.cdoorbell.signals_per_event"));
+        table.row("JNA direct    signals/event", k -> RoundTable.div(j(k, jna + ":signals"), j(k, jna + ":events")));
+        table.row("Flux          signals/event", k -> RoundTable.div(j(k, flux + ":signals"), j(k, flux + ":events")));
+        table.row("C doorbell    writes (rings)/s", k -> cRef(k, "throughput.cdoorbell.rings_per_s"));
+        table.row("Flux loop turns per event", k -> j(k, "throughput.flux.loop_turns_per_event"));
+        table.row("Flux loop bytes allocated per event", k -> j(k, "throughput.flux.receiver_alloc_bytes_per_event"));
+        table.row("Flux % of events with a count > 127", k -> 100 * j(k, "throughput.flux.events_over_127_share"));
 
-        double cWrite = row("C write alone, ns (see below)", k -> cRef(k, "throughput.c.write_alone_ns"));
-        double cRead = row("C read EAGAIN, ns (see below)", k -> cRef(k, "throughput.c.read_empty_ns"));
-        double cAdd = row("C fetch_add alone, ns (see below)", k -> cRef(k, "throughput.cdoorbell.fetch_add_alone_ns"));
+        double cWrite = table.row("C write alone, ns (see below)", k -> cRef(k, "throughput.c.write_alone_ns"));
+        double cRead = table.row("C read EAGAIN, ns (see below)", k -> cRef(k, "throughput.c.read_empty_ns"));
+        double cAdd = table.row("C fetch_add alone, ns (see below)", k -> cRef(k, "throughput.cdoorbell.fetch_add_alone_ns"));
         out.append('\n').append("single-thread cost of one call, no other thread involved (ns; C: median of the rounds)\n");
         single("C write(eventfd, 1)", cWrite, cWrite, "C write");
         single("JNA write(eventfd, 1)", cost("jnaWrite"), cWrite, "C write");
@@ -147,10 +147,10 @@ public final class Summary {
         single("JNA read(empty eventfd)", cost("jnaReadEmpty"), cRead, "C read");
 
         out.append('\n');
-        verdict("Flux one-way latency p50 / C", fluxLatency, "<=", 1.25);
-        verdict("Flux signals/s / C write signals/s", fluxThroughput, ">=", 0.90);
+        table.verdict("Flux one-way latency p50 / C", fluxLatency, "<=", 1.25);
+        table.verdict("Flux signals/s / C write signals/s", fluxThroughput, ">=", 0.90);
         out.append(String.format(Locale.ROOT, "like for like (no target): Flux signals/s / C doorbell signals/s  measured %s"
-                + " (median of %d rounds)%n", fmt(likeForLike), rounds));
+                + " (median of %d rounds)%n", RoundTable.fmt(likeForLike), rounds));
     }
 
     private double cost(String benchmark) {
@@ -158,38 +158,7 @@ public final class Summary {
     }
 
     private void single(String label, double ns, double ref, String refName) {
-        out.append(String.format(Locale.ROOT, "  %-40s%12s   %s x %s%n", label, fmt(ns), fmt(div(ns, ref)), refName));
-    }
-
-    private void header(String title) {
-        out.append('\n').append(title).append('\n');
-        out.append(String.format(Locale.ROOT, "  %-40s", ""));
-        for (int k = 1; k <= rounds; k++) {
-            out.append(String.format(Locale.ROOT, "%12s", "round " + k));
-        }
-        out.append(String.format(Locale.ROOT, "%12s%n", "median"));
-    }
-
-    private double row(String label, IntFunction<Double> value) {
-        double[] v = new double[rounds];
-        out.append(String.format(Locale.ROOT, "  %-40s", label));
-        for (int k = 1; k <= rounds; k++) {
-            v[k - 1] = value.apply(k);
-            out.append(String.format(Locale.ROOT, "%12s", fmt(v[k - 1])));
-        }
-        double median = median(v);
-        out.append(String.format(Locale.ROOT, "%12s%n", fmt(median)));
-        return median;
-    }
-
-    private double ratioRow(String label, IntFunction<Double> num, IntFunction<Double> den) {
-        return row(label + " (ratio)", k -> div(num.apply(k), den.apply(k)));
-    }
-
-    private void verdict(String what, double ratio, String op, double target) {
-        boolean met = !Double.isNaN(ratio) && (op.equals("<=") ? ratio <= target : ratio >= target);
-        out.append(String.format(Locale.ROOT, "target: %-40s %s %.2f  measured %s (median of %d rounds)  %s%n", what, op,
-                target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
+        out.append(String.format(Locale.ROOT, "  %-40s%12s   %s x %s%n", label, RoundTable.fmt(ns), RoundTable.fmt(RoundTable.div(ns, ref)), refName));
     }
 
     /** The C reference of round k: the mean of the runs just before and just after its Java runs. */
@@ -207,51 +176,6 @@ public final class Summary {
 
     private double j(int k, String key) {
         return java.get(k - 1).getOrDefault(key, Double.NaN);
-    }
-
-    private static double div(double a, double b) {
-        return b == 0 ? Double.NaN : a / b;
-    }
-
-    private static double median(double[] values) {
-        double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
-        if (v.length == 0) {
-            return Double.NaN;
-        }
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static String fmt(double v) {
-        if (Double.isNaN(v)) {
-            return "-";
-        }
-        double a = Math.abs(v);
-        if (a >= 10000) {
-            return String.format(Locale.ROOT, "%,.0f", v);
-        }
-        if (a >= 100) {
-            return String.format(Locale.ROOT, "%.1f", v);
-        }
-        return String.format(Locale.ROOT, "%.2f", v);
-    }
-
-    /** {@code key value} lines; a missing file gives an empty map. */
-    private static Map<String, Double> keyValues(Path file) throws IOException {
-        Map<String, Double> m = new HashMap<>();
-        if (!Files.exists(file)) {
-            return m;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            String[] kv = line.trim().split("\\s+");
-            if (kv.length == 2) {
-                try {
-                    m.put(kv[0], Double.parseDouble(kv[1]));
-                } catch (NumberFormatException e) {
-                    // not a figure
-                }
-            }
-        }
-        return m;
     }
 
     /** Every JMH CSV of a directory, merged. */
