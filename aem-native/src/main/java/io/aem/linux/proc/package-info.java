@@ -4,5 +4,12 @@
  *
  * <p>{@link io.aem.linux.proc.ProcessExitSource} is the source; {@link io.aem.linux.proc.ProcessExit}
  * the event; {@link io.aem.linux.proc.ProcessHandleFd} a pidfd held to signal a process.
+ *
+ * <p>Pipes for a child's stdio: {@link io.aem.linux.proc.PipePair} makes a pipe whose end kept by
+ * this process is non-blocking and whose child end is blocking; {@link io.aem.linux.proc.PipeSource}
+ * reads a read end as a backpressured stream of byte chunks (stdout, stderr);
+ * {@link io.aem.linux.proc.PipeSink} writes a publisher of byte buffers into a write end (stdin),
+ * requesting only what the pipe takes. A reader that went away is a
+ * {@link io.aem.linux.proc.BrokenPipeException}.
  */
 package io.aem.linux.proc;
