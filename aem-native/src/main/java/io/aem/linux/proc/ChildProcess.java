@@ -296,6 +296,26 @@ public final class ChildProcess {
     }
 
     /**
+     * Writes a stream of byte buffers into the child's stdin pipe on the loop (see
+     * {@link PipeSink}: bounded prefetch, waits for the pipe to drain, no thread); when the
+     * stream completes the pipe is closed and the child reads end of file. A child that exits or
+     * closes its stdin first ends the feed with {@link BrokenPipeException}.
+     *
+     * @param data the bytes, each buffer read from its position to its limit
+     * @return the sink, whose {@link PipeSink#done()} tells the bytes written
+     * @throws IllegalStateException stdin is not {@link Redirect#PIPE} (the message names the
+     *                               redirect), or it was already fed or closed
+     */
+    public PipeSink feedStdin(Flow.Publisher<ByteBuffer> data) {
+        Objects.requireNonNull(data, "data");
+        OwnedFd fd = takeStdin();
+        if (fd == null) {
+            throw new IllegalStateException("stdin of pid " + pid + " was already fed or closed; it can be fed once");
+        }
+        return PipeSink.feed(loop, fd, data, "stdin of pid " + pid);
+    }
+
+    /**
      * Closes the stdin pipe without writing: the child reads end of file. Any thread.
      *
      * @return {@code true} if this call closed it, {@code false} if it was already closed or is being fed
