@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * overflow, or a watched exit could be dropped (then that watch reports
  * {@link ProcessExit.UnknownStatus}, never a made-up code). Only the first exit of a
  * thread-group leader ({@code pid == tgid}) of a watched pid is kept, in a small map that loses
- * an entry when its status is taken or its last watch ends. The kernel queues the exit message
+ * an entry when the last watch of its pid ends (after the exit was delivered, or on cancel). The kernel queues the exit message
  * in {@code do_exit} ({@code proc_exit_connector}) before {@code exit_notify} wakes the pidfd's
  * pollers, so draining the socket when the pidfd turns readable finds it.
  */
@@ -113,14 +113,16 @@ final class ConnectorExitStatuses implements ReadyHandler {
     }
 
     /**
-     * Reads what the socket holds, then takes the recorded exit status of {@code pid}.
+     * Reads what the socket holds, then answers the recorded exit status of {@code pid}. The
+     * entry stays for the other watches of the same pid and goes with the last
+     * {@link #unwatch}.
      *
      * @return the status, or {@code null} when no exit of it was seen (it exited before the
      *         watch began, or the socket overflowed)
      */
-    ProcessExit.Status take(int pid) {
+    ProcessExit.Status statusOf(int pid) {
         drain();
-        return statuses.remove(pid);
+        return statuses.get(pid);
     }
 
     /** Times the socket overflowed ({@code ENOBUFS}) since it was opened. */

@@ -184,7 +184,7 @@ public final class ProcessExitSource implements EventSource<ProcessExit> {
             return;
         }
         ConnectorExitStatuses statuses = ConnectorExitStatuses.of(Thread.currentThread());
-        ProcessExit.Status status = statuses == null ? null : statuses.take((int) pid);
+        ProcessExit.Status status = statuses == null ? null : statuses.statusOf((int) pid);
         if (status instanceof ProcessExit.Exited e) {
             buffer.address().setInt(Pidfd.SI_CODE, Pidfd.CLD_EXITED);
             buffer.address().setInt(Pidfd.SI_STATUS, e.code());
