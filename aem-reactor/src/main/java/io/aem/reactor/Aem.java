@@ -16,6 +16,9 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.proc.ProcConnectorSource;
+import io.aem.linux.proc.ProcEvent;
+import io.aem.linux.proc.ProcessEvents;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessExitSource;
 import io.aem.linux.source.EventSource;
@@ -214,6 +217,41 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Mono<ProcessExit> exitOf(long pid) {
         return flux(new ProcessExitSource(pid)).single();
+    }
+
+    /**
+     * Every process event of the system (fork, exec, exit with its status, id changes, ptrace,
+     * name changes, core dumps) from the kernel's process connector; see
+     * {@link #processEvents(ProcessEvents)}.
+     *
+     * @return a cold flux: each subscriber gets its own connector socket
+     */
+    public Flux<ProcEvent> processEvents() {
+        return processEvents(ProcessEvents.all());
+    }
+
+    /**
+     * The process events asked for, from the kernel's process connector (see
+     * {@link ProcConnectorSource}). Cold: each subscriber gets its own {@code NETLINK_CONNECTOR}
+     * socket on the next loop, opened on that loop's thread.
+     *
+     * <p>Demand is kernel-level backpressure: without it nothing is read and the kernel queues
+     * events in the socket's receive buffer ({@link ProcessEvents#receiveBuffer}); when that
+     * overflows the stream emits one {@link ProcEvent.Lost} (the number of events dropped is
+     * not known) and goes on. The kinds are filtered in the kernel from Linux 6.6. Events arrive
+     * on the loop thread; use {@code publishOn} for blocking work. Errors arrive as
+     * {@code onError}: {@link io.aem.linux.UnsupportedKernelFeatureException} without the
+     * connector or outside the initial network namespace,
+     * {@link io.aem.linux.MissingPrivilegeException} naming {@code CAP_NET_ADMIN} (before Linux
+     * 6.6, or for a buffer above {@code net.core.rmem_max}). Costs: two fds per subscriber (the
+     * socket and the duplicate the loop reads) and one {@code recv} per event.
+     *
+     * @param options the kinds and the receive buffer
+     * @return the events
+     */
+    public Flux<ProcEvent> processEvents(ProcessEvents options) {
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> flux(new ProcConnectorSource(options)));
     }
 
     /**
