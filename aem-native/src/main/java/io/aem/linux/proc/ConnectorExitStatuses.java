@@ -35,6 +35,9 @@ final class ConnectorExitStatuses implements ReadyHandler {
     private static final Map<Thread, ConnectorExitStatuses> BY_LOOP_THREAD = new ConcurrentHashMap<>();
     private static final ProcessEvents EXITS = ProcessEvents.of(ProcEventKind.EXIT);
 
+    /** Datagrams read per readiness call, so that a burst of exits system-wide cannot hold the loop. */
+    private static final int DATAGRAMS_PER_TURN = 256;
+
     private final Thread thread;
     private final OwnedFd socket;
     private final Registration registration;
@@ -130,9 +133,10 @@ final class ConnectorExitStatuses implements ReadyHandler {
         return overflows;
     }
 
+    /** Reads up to {@value #DATAGRAMS_PER_TURN} datagrams; the level-triggered loop calls again for the rest. */
     @Override
     public void onReady(int readyEvents) {
-        drain();
+        drain(DATAGRAMS_PER_TURN);
     }
 
     @Override
@@ -140,12 +144,17 @@ final class ConnectorExitStatuses implements ReadyHandler {
         close();
     }
 
+    /** Reads until the socket is empty: the exit asked for was queued before the pidfd woke. */
     private void drain() {
+        drain(Integer.MAX_VALUE);
+    }
+
+    private void drain(int maxDatagrams) {
         if (closed) {
             return;
         }
         ByteBuffer batch = buffer.buffer();
-        for (;;) {
+        for (int read = 0; read < maxDatagrams; read++) {
             long n = Netlink.recv(socket.get(), buffer.address(), buffer.capacity());
             if (n == -Errno.EINTR) {
                 continue;

@@ -13,6 +13,8 @@ import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -74,6 +76,36 @@ class NonChildExitStatusTest {
         }
         // The loop's shared connector socket closes with its last watch.
         await().atMost(ProcConnectorSourceTest.WAIT).until(() -> ProcConnectorSourceTest.sockets(before) == 0);
+    }
+
+    /**
+     * Twenty grandchildren exiting with codes 1..20 at about the same moment: each watch gets its
+     * own code, which shows that the exit message is in the connector socket by the time the
+     * pidfd turns readable (the kernel queues it in {@code do_exit} before {@code exit_notify}).
+     */
+    @Test
+    void twentyGrandchildrenEachGetTheirOwnCode(@TempDir Path dir) throws Exception {
+        Path pidFile = dir.resolve("pids");
+        int shell = TestSpawn.sh("for i in $(seq 1 20); do sh -c \"sleep 0.4; exit $i\" & echo $! >> '" + pidFile
+                + "'.tmp; done; mv '" + pidFile + "'.tmp '" + pidFile + "'; wait");
+        try {
+            await().atMost(ProcConnectorSourceTest.WAIT).until(() -> Files.exists(pidFile));
+            List<Integer> pids = Files.readAllLines(pidFile).stream().map(String::trim).map(Integer::parseInt).toList();
+            assertThat(pids).hasSize(20);
+            List<RecordingSubscriber<ProcessExit>> subs = new ArrayList<>();
+            for (int pid : pids) {
+                RecordingSubscriber<ProcessExit> sub = new RecordingSubscriber<>(1);
+                new SourcePublisher<>(loop, new ProcessExitSource(pid)).subscribe(sub);
+                subs.add(sub);
+            }
+            for (int i = 0; i < subs.size(); i++) {
+                subs.get(i).done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(subs.get(i).items).extracting(ProcessExit::status)
+                        .as("grandchild %d", pids.get(i)).containsExactly(new ProcessExit.Exited(i + 1));
+            }
+        } finally {
+            ProcConnectorSourceTest.reap(shell);
+        }
     }
 
     @Test
