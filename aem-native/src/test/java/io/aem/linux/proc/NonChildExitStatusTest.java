@@ -143,6 +143,51 @@ class NonChildExitStatusTest {
     }
 
     @Test
+    void cancellingTheLastNonChildWatchClosesTheSharedSocket(@TempDir Path dir) throws Exception {
+        Map<Integer, String> before = OpenFds.snapshot();
+        int[] pids = grandchild(dir, "exec sleep 30");
+        try {
+            RecordingSubscriber<ProcessExit> sub = new RecordingSubscriber<>(1);
+            new SourcePublisher<>(loop, new ProcessExitSource(pids[1])).subscribe(sub);
+            ProcConnectorSourceTest.barrier(loop);
+            assertThat(ProcConnectorSourceTest.sockets(before)).isEqualTo(1);
+            sub.cancel();
+            await().atMost(ProcConnectorSourceTest.WAIT).until(() -> ProcConnectorSourceTest.sockets(before) == 0);
+            assertThat(sub.items).isEmpty();
+        } finally {
+            try (ProcessHandleFd h = ProcessHandleFd.open(pids[1])) {
+                h.sendSignal(9);
+            }
+            ProcConnectorSourceTest.reap(pids[0]);
+        }
+    }
+
+    @Test
+    void loopCloseEndsALiveNonChildWatchAndClosesTheSharedSocket(@TempDir Path dir) throws Exception {
+        Map<Integer, String> before = OpenFds.snapshot();
+        EventLoop own = EventLoop.open("nonchild-closing");
+        int[] pids = grandchild(dir, "exec sleep 30");
+        try {
+            RecordingSubscriber<ProcessExit> sub = new RecordingSubscriber<>(1);
+            new SourcePublisher<>(own, new ProcessExitSource(pids[1])).subscribe(sub);
+            ProcConnectorSourceTest.barrier(own);
+            own.close();
+            try {
+                sub.done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
+                throw new AssertionError("expected an error");
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).isInstanceOf(io.aem.linux.loop.EventLoopClosedException.class);
+            }
+            assertThat(ProcConnectorSourceTest.sockets(before)).isZero();
+        } finally {
+            try (ProcessHandleFd h = ProcessHandleFd.open(pids[1])) {
+                h.sendSignal(9);
+            }
+            ProcConnectorSourceTest.reap(pids[0]);
+        }
+    }
+
+    @Test
     void aChildStillGetsItsStatusFromWaitidAndIsReaped() throws Exception {
         int pid = TestSpawn.sh("sleep 0.1; exit 4");
         try {
