@@ -16,8 +16,11 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.proc.JobExit;
+import io.aem.linux.proc.Jobs;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessExitSource;
+import io.aem.linux.proc.ProcessSpec;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
 import java.io.IOException;
@@ -346,6 +349,40 @@ public final class Aem implements Disposable, AutoCloseable {
     public Flux<FileAccessEvent> fanotify(FanotifyWatch watch) {
         Objects.requireNonNull(watch, "watch");
         return Flux.defer(() -> flux(new FanotifySource(watch)));
+    }
+
+    /**
+     * Event-created processes as an operator: a process started for each upstream event (the
+     * command built from the event), at most {@code concurrency} at a time, each job's exit
+     * emitted as a {@link JobExit}. Use with {@link Flux#transform}:
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.directory(inbox).withKinds(FileEventKind.CLOSE_WRITE))
+     *    .transform(aem.jobs(e -> ProcessSpec.of("gzip", "-k", e.path().toString()), 4))
+     *    .filter(job -> !job.exit().isSuccess())
+     *    .subscribe(job -> log.warn("gzip of {} ended {}", job.event().path(), job.exit().status()));
+     * }</pre>
+     *
+     * Demand: a job keeps its slot until its exit is delivered, so without downstream demand at
+     * most {@code concurrency} jobs run or wait, and upstream is asked for no more; upstream is
+     * asked for one event per freed slot. The jobs run on the next loop, with no thread per job;
+     * the command function runs on the loop thread and must not block. A job's {@code PIPE}
+     * streams are discarded (see {@link Jobs} for this and for errors and cancellation: the
+     * first error ends the stream, and cancel or error ends running jobs by their spec's
+     * {@link io.aem.linux.proc.CancelPolicy}).
+     *
+     * @param command     builds a job's process from its event
+     * @param concurrency the most jobs running or waiting to be delivered at once, 1..4096
+     * @param <T>         the event type
+     * @return the operator, for {@link Flux#transform}
+     */
+    public <T> Function<Flux<T>, Flux<JobExit<T>>> jobs(Function<? super T, ProcessSpec> command, int concurrency) {
+        Objects.requireNonNull(command, "command");
+        return events -> {
+            EventLoop loop = nextLoop();
+            return JdkFlowAdapter.flowPublisherToFlux(
+                    Jobs.run(loop, JdkFlowAdapter.publisherToFlowPublisher(events), command, concurrency));
+        };
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */
