@@ -16,11 +16,13 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.proc.ChildProcess;
 import io.aem.linux.proc.JobExit;
 import io.aem.linux.proc.Jobs;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessExitSource;
 import io.aem.linux.proc.ProcessSpec;
+import io.aem.linux.proc.Redirect;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
 import java.io.IOException;
@@ -54,6 +56,10 @@ import reactor.core.publisher.Mono;
  * loops, or explicitly with {@link #flux(EventSource, EventLoop)}; all its signals arrive on that
  * loop's thread. {@link #close()} shuts every loop down: live streams end with
  * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed.
+ *
+ * <p><b>Processes.</b> {@link #exec} runs a command to its exit, {@link #spawn} starts one with
+ * its streams as fluxes, {@link #exitOf} watches any pid: each supervised through a pidfd on a
+ * loop, with no thread per process. Closing the Aem kills and reaps the children still running.
  *
  * <p>Thread-safe. Creating an {@code Aem} costs one thread, one epoll fd and one eventfd per loop.
  */
@@ -217,6 +223,70 @@ public final class Aem implements Disposable, AutoCloseable {
      */
     public Mono<ProcessExit> exitOf(long pid) {
         return flux(new ProcessExitSource(pid)).single();
+    }
+
+    /**
+     * Runs a command to its end: spawns it when subscribed (each subscription starts a new child,
+     * on the loop chosen when this method is called) and emits its exit, on the loop thread.
+     * Supervised as {@link ChildProcess} describes: reaped at once on exit, no thread per child.
+     *
+     * <p><b>Streams.</b> Nobody reads the pipes of an {@code exec}, so a {@link Redirect#PIPE} in
+     * the spec is replaced: stdin, stdout and stderr that are {@code PIPE} (stdout and stderr are
+     * by default) become {@link Redirect#DISCARD}; a child writing more than a pipe holds would
+     * otherwise block forever. Other redirects (files, {@code INHERIT}) are kept. Use
+     * {@link #spawn} to read or feed the streams.
+     *
+     * <p><b>Cancel</b> before the exit (a {@code timeout}, {@code take}, dispose) applies the
+     * spec's {@link io.aem.linux.proc.CancelPolicy} ({@code TERMINATE} by default: {@code SIGTERM},
+     * then {@code SIGKILL} after the kill grace); the child is still reaped when it ends.
+     *
+     * <p><b>Errors</b> arrive as {@code onError}: the typed exceptions of
+     * {@link ChildProcess#start} ({@link java.nio.file.NoSuchFileException} for a missing
+     * executable or directory, {@link java.nio.file.AccessDeniedException} for a file that is not
+     * executable, {@link io.aem.linux.ResourceLimitException} for the fd or process limits), and
+     * {@link io.aem.linux.loop.EventLoopClosedException} when the Aem closes first.
+     *
+     * @param spec what to run
+     * @return the exit; a non-zero exit code or a signal is a value, not an error
+     */
+    public Mono<ProcessExit> exec(ProcessSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        EventLoop loop = nextLoop();
+        ProcessSpec unpiped = spec.withStdin(spec.stdin() == Redirect.PIPE ? Redirect.DISCARD : spec.stdin())
+                .withStdout(spec.stdout() == Redirect.PIPE ? Redirect.DISCARD : spec.stdout())
+                .withStderr(spec.stderr() == Redirect.PIPE ? Redirect.DISCARD : spec.stderr());
+        return Mono.defer(() -> {
+            ChildProcess child;
+            try {
+                child = ChildProcess.start(loop, unpiped);
+            } catch (IOException e) {
+                return Mono.error(e);
+            }
+            return JdkFlowAdapter.flowPublisherToFlux(child.exit()).single();
+        });
+    }
+
+    /**
+     * Starts a child when subscribed and gives it as an {@link AemProcess}, whose stdout and
+     * stderr are {@link Flux}es read under demand, stdin fed from a publisher, and exit a
+     * {@link Mono}; on the loop chosen when this method is called. The spec is used as given
+     * (stdout and stderr are pipes by default: read them, or the child blocks once 64 KiB is
+     * unread). Each subscription starts a new child. Errors as for {@link #exec}.
+     *
+     * <pre>{@code
+     * aem.spawn(ProcessSpec.of("sort").withStdin(Redirect.PIPE))
+     *    .flatMap(p -> Mono.zip(p.stdin(input),         // subscribe to the output before the exit
+     *            p.stdout().map(b -> StandardCharsets.UTF_8.decode(b).toString()).collect(Collectors.joining()),
+     *            p.exit()))
+     * }</pre>
+     *
+     * @param spec what to start
+     * @return the running process
+     */
+    public Mono<AemProcess> spawn(ProcessSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        EventLoop loop = nextLoop();
+        return Mono.fromCallable(() -> new AemProcess(ChildProcess.start(loop, spec)));
     }
 
     /**
