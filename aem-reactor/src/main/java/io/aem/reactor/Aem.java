@@ -16,11 +16,16 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.proc.ChildProcess;
+import io.aem.linux.proc.JobExit;
+import io.aem.linux.proc.Jobs;
 import io.aem.linux.proc.ProcConnectorSource;
 import io.aem.linux.proc.ProcEvent;
 import io.aem.linux.proc.ProcessEvents;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessExitSource;
+import io.aem.linux.proc.ProcessSpec;
+import io.aem.linux.proc.Redirect;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
 import java.io.IOException;
@@ -54,6 +59,10 @@ import reactor.core.publisher.Mono;
  * loops, or explicitly with {@link #flux(EventSource, EventLoop)}; all its signals arrive on that
  * loop's thread. {@link #close()} shuts every loop down: live streams end with
  * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed.
+ *
+ * <p><b>Processes.</b> {@link #exec} runs a command to its exit, {@link #spawn} starts one with
+ * its streams as fluxes, {@link #exitOf} watches any pid: each supervised through a pidfd on a
+ * loop, with no thread per process. Closing the Aem kills and reaps the children still running.
  *
  * <p>Thread-safe. Creating an {@code Aem} costs one thread, one epoll fd and one eventfd per loop.
  */
@@ -255,6 +264,70 @@ public final class Aem implements Disposable, AutoCloseable {
     }
 
     /**
+     * Runs a command to its end: spawns it when subscribed (each subscription starts a new child,
+     * on the loop chosen when this method is called) and emits its exit, on the loop thread.
+     * Supervised as {@link ChildProcess} describes: reaped at once on exit, no thread per child.
+     *
+     * <p><b>Streams.</b> Nobody reads the pipes of an {@code exec}, so a {@link Redirect#PIPE} in
+     * the spec is replaced: stdin, stdout and stderr that are {@code PIPE} (stdout and stderr are
+     * by default) become {@link Redirect#DISCARD}; a child writing more than a pipe holds would
+     * otherwise block forever. Other redirects (files, {@code INHERIT}) are kept. Use
+     * {@link #spawn} to read or feed the streams.
+     *
+     * <p><b>Cancel</b> before the exit (a {@code timeout}, {@code take}, dispose) applies the
+     * spec's {@link io.aem.linux.proc.CancelPolicy} ({@code TERMINATE} by default: {@code SIGTERM},
+     * then {@code SIGKILL} after the kill grace); the child is still reaped when it ends.
+     *
+     * <p><b>Errors</b> arrive as {@code onError}: the typed exceptions of
+     * {@link ChildProcess#start} ({@link java.nio.file.NoSuchFileException} for a missing
+     * executable or directory, {@link java.nio.file.AccessDeniedException} for a file that is not
+     * executable, {@link io.aem.linux.ResourceLimitException} for the fd or process limits), and
+     * {@link io.aem.linux.loop.EventLoopClosedException} when the Aem closes first.
+     *
+     * @param spec what to run
+     * @return the exit; a non-zero exit code or a signal is a value, not an error
+     */
+    public Mono<ProcessExit> exec(ProcessSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        EventLoop loop = nextLoop();
+        ProcessSpec unpiped = spec.withStdin(spec.stdin() == Redirect.PIPE ? Redirect.DISCARD : spec.stdin())
+                .withStdout(spec.stdout() == Redirect.PIPE ? Redirect.DISCARD : spec.stdout())
+                .withStderr(spec.stderr() == Redirect.PIPE ? Redirect.DISCARD : spec.stderr());
+        return Mono.defer(() -> {
+            ChildProcess child;
+            try {
+                child = ChildProcess.start(loop, unpiped);
+            } catch (IOException e) {
+                return Mono.error(e);
+            }
+            return JdkFlowAdapter.flowPublisherToFlux(child.exit()).single();
+        });
+    }
+
+    /**
+     * Starts a child when subscribed and gives it as an {@link AemProcess}, whose stdout and
+     * stderr are {@link Flux}es read under demand, stdin fed from a publisher, and exit a
+     * {@link Mono}; on the loop chosen when this method is called. The spec is used as given
+     * (stdout and stderr are pipes by default: read them, or the child blocks once 64 KiB is
+     * unread). Each subscription starts a new child. Errors as for {@link #exec}.
+     *
+     * <pre>{@code
+     * aem.spawn(ProcessSpec.of("sort").withStdin(Redirect.PIPE))
+     *    .flatMap(p -> Mono.zip(p.stdin(input),         // subscribe to the output before the exit
+     *            p.stdout().map(b -> StandardCharsets.UTF_8.decode(b).toString()).collect(Collectors.joining()),
+     *            p.exit()))
+     * }</pre>
+     *
+     * @param spec what to start
+     * @return the running process
+     */
+    public Mono<AemProcess> spawn(ProcessSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        EventLoop loop = nextLoop();
+        return Mono.fromCallable(() -> new AemProcess(ChildProcess.start(loop, spec)));
+    }
+
+    /**
      * User events as a {@link Flux} of counts. The {@link UserEvents} serves one subscriber;
      * signal it from any thread.
      *
@@ -384,6 +457,40 @@ public final class Aem implements Disposable, AutoCloseable {
     public Flux<FileAccessEvent> fanotify(FanotifyWatch watch) {
         Objects.requireNonNull(watch, "watch");
         return Flux.defer(() -> flux(new FanotifySource(watch)));
+    }
+
+    /**
+     * Event-created processes as an operator: a process started for each upstream event (the
+     * command built from the event), at most {@code concurrency} at a time, each job's exit
+     * emitted as a {@link JobExit}. Use with {@link Flux#transform}:
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.directory(inbox).withKinds(FileEventKind.CLOSE_WRITE))
+     *    .transform(aem.jobs(e -> ProcessSpec.of("gzip", "-k", e.path().toString()), 4))
+     *    .filter(job -> !job.exit().isSuccess())
+     *    .subscribe(job -> log.warn("gzip of {} ended {}", job.event().path(), job.exit().status()));
+     * }</pre>
+     *
+     * Demand: a job keeps its slot until its exit is delivered, so without downstream demand at
+     * most {@code concurrency} jobs run or wait, and upstream is asked for no more; upstream is
+     * asked for one event per freed slot. The jobs run on the next loop, with no thread per job;
+     * the command function runs on the loop thread and must not block. A job's {@code PIPE}
+     * streams are discarded (see {@link Jobs} for this and for errors and cancellation: the
+     * first error ends the stream, and cancel or error ends running jobs by their spec's
+     * {@link io.aem.linux.proc.CancelPolicy}).
+     *
+     * @param command     builds a job's process from its event
+     * @param concurrency the most jobs running or waiting to be delivered at once, 1..4096
+     * @param <T>         the event type
+     * @return the operator, for {@link Flux#transform}
+     */
+    public <T> Function<Flux<T>, Flux<JobExit<T>>> jobs(Function<? super T, ProcessSpec> command, int concurrency) {
+        Objects.requireNonNull(command, "command");
+        return events -> {
+            EventLoop loop = nextLoop();
+            return JdkFlowAdapter.flowPublisherToFlux(
+                    Jobs.run(loop, JdkFlowAdapter.publisherToFlowPublisher(events), command, concurrency));
+        };
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */

@@ -109,7 +109,7 @@ public final class LibC {
     /** {@code int openat(int dirfd, const char *pathname, int flags, mode_t mode)}. */
     public static native int openat(int dirfd, Pointer pathname, int flags, int mode);
 
-    /** {@code int fcntl(int fd, int cmd, int arg)}: bound with one {@code int} argument, the only form used ({@code F_DUPFD_CLOEXEC}). */
+    /** {@code int fcntl(int fd, int cmd, int arg)}: bound with one {@code int} argument, the form every command used takes ({@code F_DUPFD_CLOEXEC}, {@code F_GETFL}, {@code F_SETFL}, {@code F_GETPIPE_SZ}, {@code F_SETPIPE_SZ}). */
     public static native int fcntl(int fd, int cmd, int arg);
 
     /** {@code ssize_t readlink(const char *pathname, char *buf, size_t bufsiz)}: does not open the link's target. */

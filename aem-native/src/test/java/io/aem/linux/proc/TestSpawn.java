@@ -24,6 +24,8 @@ final class TestSpawn {
     private static final short POSIX_SPAWN_SETSIGMASK = 8;
     private static final int ATTR_SIZE = 336;
     private static final int SIGSET_SIZE = 128;
+    /** {@code sizeof(posix_spawn_file_actions_t)} is 80 on x86-64 glibc; rounded up. */
+    private static final int FILE_ACTIONS_SIZE = 128;
 
     static {
         Native.register(TestSpawn.class, NativeLibrary.getInstance("c"));
@@ -33,6 +35,12 @@ final class TestSpawn {
             Pointer argv, Pointer envp);
 
     private static native int posix_spawnattr_init(Pointer attr);
+
+    private static native int posix_spawn_file_actions_init(Pointer actions);
+
+    private static native int posix_spawn_file_actions_destroy(Pointer actions);
+
+    private static native int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newFd);
 
     private static native int posix_spawnattr_destroy(Pointer attr);
 
@@ -52,6 +60,15 @@ final class TestSpawn {
 
     /** Starts the command found on {@code PATH}; returns the child's pid. */
     static int spawn(String... argv) {
+        return spawnWithStdout(-1, argv);
+    }
+
+    /**
+     * Starts the command found on {@code PATH} with {@code stdoutFd} duplicated onto its fd 1
+     * ({@code posix_spawn_file_actions_adddup2}, which leaves the duplicate without close-on-exec);
+     * {@code -1} keeps this JVM's stdout. Returns the child's pid.
+     */
+    static int spawnWithStdout(int stdoutFd, String... argv) {
         Memory[] strings = new Memory[argv.length];
         Memory argvArray = new Memory((long) (argv.length + 1) * Native.POINTER_SIZE);
         for (int i = 0; i < argv.length; i++) {
@@ -64,20 +81,26 @@ final class TestSpawn {
         argvArray.setPointer((long) argv.length * Native.POINTER_SIZE, Pointer.NULL);
         Pointer environ = NativeLibrary.getInstance("c").getGlobalVariableAddress("environ").getPointer(0);
         try (Memory attr = new Memory(ATTR_SIZE); Memory emptySet = new Memory(SIGSET_SIZE);
-                Memory fullSet = new Memory(SIGSET_SIZE); Memory pid = new Memory(4)) {
+                Memory fullSet = new Memory(SIGSET_SIZE); Memory pid = new Memory(4);
+                Memory actions = new Memory(FILE_ACTIONS_SIZE)) {
             emptySet.clear();
             for (int i = 0; i < SIGSET_SIZE; i++) {
                 fullSet.setByte(i, (byte) 0xff);
             }
             check("posix_spawnattr_init", posix_spawnattr_init(attr));
+            check("posix_spawn_file_actions_init", posix_spawn_file_actions_init(actions));
             try {
+                if (stdoutFd >= 0) {
+                    check("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(actions, stdoutFd, 1));
+                }
                 check("posix_spawnattr_setflags",
                         posix_spawnattr_setflags(attr, (short) (POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)));
                 check("posix_spawnattr_setsigmask", posix_spawnattr_setsigmask(attr, emptySet));
                 check("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(attr, fullSet));
-                check("posix_spawnp " + argv[0], posix_spawnp(pid, strings[0], Pointer.NULL, attr, argvArray, environ));
+                check("posix_spawnp " + argv[0], posix_spawnp(pid, strings[0], actions, attr, argvArray, environ));
                 return pid.getInt(0);
             } finally {
+                posix_spawn_file_actions_destroy(actions);
                 posix_spawnattr_destroy(attr);
             }
         }
