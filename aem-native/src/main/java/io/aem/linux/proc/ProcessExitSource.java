@@ -1,5 +1,6 @@
 package io.aem.linux.proc;
 
+import com.sun.jna.Memory;
 import io.aem.linux.Errno;
 import io.aem.linux.KernelException;
 import io.aem.linux.OwnedFd;
@@ -9,7 +10,6 @@ import io.aem.linux.source.ReadBuffer;
 import io.aem.linux.source.SourceContext;
 import io.aem.linux.sys.Pidfd;
 import java.nio.ByteBuffer;
-import com.sun.jna.Memory;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
