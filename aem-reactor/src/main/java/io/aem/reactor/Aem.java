@@ -17,6 +17,11 @@ import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.proc.ChildProcess;
+import io.aem.linux.proc.JobExit;
+import io.aem.linux.proc.Jobs;
+import io.aem.linux.proc.ProcConnectorSource;
+import io.aem.linux.proc.ProcEvent;
+import io.aem.linux.proc.ProcessEvents;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessExitSource;
 import io.aem.linux.proc.ProcessSpec;
@@ -224,6 +229,41 @@ public final class Aem implements Disposable, AutoCloseable {
     }
 
     /**
+     * Every process event of the system (fork, exec, exit with its status, id changes, ptrace,
+     * name changes, core dumps) from the kernel's process connector; see
+     * {@link #processEvents(ProcessEvents)}.
+     *
+     * @return a cold flux: each subscriber gets its own connector socket
+     */
+    public Flux<ProcEvent> processEvents() {
+        return processEvents(ProcessEvents.all());
+    }
+
+    /**
+     * The process events asked for, from the kernel's process connector (see
+     * {@link ProcConnectorSource}). Cold: each subscriber gets its own {@code NETLINK_CONNECTOR}
+     * socket on the next loop, opened on that loop's thread.
+     *
+     * <p>Demand is kernel-level backpressure: without it nothing is read and the kernel queues
+     * events in the socket's receive buffer ({@link ProcessEvents#receiveBuffer}); when that
+     * overflows the stream emits one {@link ProcEvent.Lost} (the number of events dropped is
+     * not known) and goes on. The kinds are filtered in the kernel from Linux 6.6. Events arrive
+     * on the loop thread; use {@code publishOn} for blocking work. Errors arrive as
+     * {@code onError}: {@link io.aem.linux.UnsupportedKernelFeatureException} without the
+     * connector or outside the initial network namespace,
+     * {@link io.aem.linux.MissingPrivilegeException} naming {@code CAP_NET_ADMIN} (before Linux
+     * 6.6, or for a buffer above {@code net.core.rmem_max}). Costs: two fds per subscriber (the
+     * socket and the duplicate the loop reads) and one {@code recv} per event.
+     *
+     * @param options the kinds and the receive buffer
+     * @return the events
+     */
+    public Flux<ProcEvent> processEvents(ProcessEvents options) {
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> flux(new ProcConnectorSource(options)));
+    }
+
+    /**
      * Runs a command to its end: spawns it when subscribed (each subscription starts a new child,
      * on the loop chosen when this method is called) and emits its exit, on the loop thread.
      * Supervised as {@link ChildProcess} describes: reaped at once on exit, no thread per child.
@@ -417,6 +457,40 @@ public final class Aem implements Disposable, AutoCloseable {
     public Flux<FileAccessEvent> fanotify(FanotifyWatch watch) {
         Objects.requireNonNull(watch, "watch");
         return Flux.defer(() -> flux(new FanotifySource(watch)));
+    }
+
+    /**
+     * Event-created processes as an operator: a process started for each upstream event (the
+     * command built from the event), at most {@code concurrency} at a time, each job's exit
+     * emitted as a {@link JobExit}. Use with {@link Flux#transform}:
+     *
+     * <pre>{@code
+     * aem.watch(FileWatch.directory(inbox).withKinds(FileEventKind.CLOSE_WRITE))
+     *    .transform(aem.jobs(e -> ProcessSpec.of("gzip", "-k", e.path().toString()), 4))
+     *    .filter(job -> !job.exit().isSuccess())
+     *    .subscribe(job -> log.warn("gzip of {} ended {}", job.event().path(), job.exit().status()));
+     * }</pre>
+     *
+     * Demand: a job keeps its slot until its exit is delivered, so without downstream demand at
+     * most {@code concurrency} jobs run or wait, and upstream is asked for no more; upstream is
+     * asked for one event per freed slot. The jobs run on the next loop, with no thread per job;
+     * the command function runs on the loop thread and must not block. A job's {@code PIPE}
+     * streams are discarded (see {@link Jobs} for this and for errors and cancellation: the
+     * first error ends the stream, and cancel or error ends running jobs by their spec's
+     * {@link io.aem.linux.proc.CancelPolicy}).
+     *
+     * @param command     builds a job's process from its event
+     * @param concurrency the most jobs running or waiting to be delivered at once, 1..4096
+     * @param <T>         the event type
+     * @return the operator, for {@link Flux#transform}
+     */
+    public <T> Function<Flux<T>, Flux<JobExit<T>>> jobs(Function<? super T, ProcessSpec> command, int concurrency) {
+        Objects.requireNonNull(command, "command");
+        return events -> {
+            EventLoop loop = nextLoop();
+            return JdkFlowAdapter.flowPublisherToFlux(
+                    Jobs.run(loop, JdkFlowAdapter.publisherToFlowPublisher(events), command, concurrency));
+        };
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */

@@ -32,7 +32,7 @@ class AemExitTest {
     }
 
     @Test
-    void exitOfANonChildIsOneExitWithUnknownStatus() throws Exception {
+    void exitOfANonChildIsOneExitWithItsCodeFromTheProcessConnector() throws Exception {
         Process shell = new ProcessBuilder("/bin/sh", "-c", "sleep 0.2 & echo $!; wait")
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
@@ -43,7 +43,7 @@ class AemExitTest {
             StepVerifier.create(aem.exitOf(grandchild))
                     .assertNext(exit -> {
                         assertThat(exit.pid()).isEqualTo(grandchild);
-                        assertThat(exit.status()).isEqualTo(new ProcessExit.UnknownStatus());
+                        assertThat(exit.status()).isEqualTo(new ProcessExit.Exited(0));
                     })
                     .expectComplete()
                     .verify(Duration.ofSeconds(10));

@@ -139,4 +139,22 @@ public final class LibC {
 
     /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)}. */
     public static native int poll(Pointer fds, long nfds, int timeout);
+
+    /** {@code int socket(int domain, int type, int protocol)}. */
+    public static native int socket(int domain, int type, int protocol);
+
+    /** {@code int bind(int sockfd, const struct sockaddr *addr, socklen_t addrlen)}. */
+    public static native int bind(int sockfd, Pointer addr, int addrlen);
+
+    /** {@code ssize_t send(int sockfd, const void *buf, size_t len, int flags)}. */
+    public static native long send(int sockfd, Pointer buf, long len, int flags);
+
+    /** {@code ssize_t recv(int sockfd, void *buf, size_t len, int flags)}. */
+    public static native long recv(int sockfd, Pointer buf, long len, int flags);
+
+    /** {@code int setsockopt(int sockfd, int level, int optname, const void *optval, socklen_t optlen)}. */
+    public static native int setsockopt(int sockfd, int level, int optname, Pointer optval, int optlen);
+
+    /** {@code int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen)}. */
+    public static native int getsockopt(int sockfd, int level, int optname, Pointer optval, Pointer optlen);
 }

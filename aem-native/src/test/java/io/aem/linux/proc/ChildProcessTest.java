@@ -373,6 +373,39 @@ class ChildProcessTest {
     }
 
     @Test
+    void theFdLimitIsAResourceLimitExceptionNamingRlimitNofile() throws Exception {
+        // The lowest free fd number as the soft limit: no new fd can be opened until it is raised again.
+        java.util.Set<Integer> open = io.aem.linux.testing.OpenFds.snapshot().keySet();
+        int lowestFree = 0;
+        while (open.contains(lowestFree)) {
+            lowestFree++;
+        }
+        Throwable error;
+        long before = FdLimit.setSoft(lowestFree);
+        try {
+            error = org.assertj.core.api.Assertions.catchThrowable(() -> ChildProcess.start(loop, ProcessSpec.of("true")));
+        } finally {
+            FdLimit.setSoft(before);
+        }
+        assertThat(error).isInstanceOf(io.aem.linux.ResourceLimitException.class).hasMessageContaining("RLIMIT_NOFILE");
+    }
+
+    @Test
+    void posixSpawnErrorsMapToTypedExceptions() {
+        Path exe = Path.of("/usr/bin/x");
+        assertThat(Spawner.spawnFailure(io.aem.linux.Errno.EAGAIN, exe, "x", null))
+                .isInstanceOf(io.aem.linux.ResourceLimitException.class)
+                .hasMessageContaining("RLIMIT_NPROC").hasMessageContaining("kernel.pid_max");
+        assertThat(Spawner.spawnFailure(io.aem.linux.Errno.ENOENT, exe, "x", null)).isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("/usr/bin/x");
+        assertThat(Spawner.spawnFailure(io.aem.linux.Errno.EACCES, exe, "x", null)).isInstanceOf(AccessDeniedException.class);
+        assertThat(Spawner.spawnFailure(8, exe, "x", null)).isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("exec format error");
+        assertThat(Spawner.spawnFailure(io.aem.linux.Errno.EMFILE, exe, "x", null))
+                .isInstanceOf(io.aem.linux.ResourceLimitException.class).hasMessageContaining("RLIMIT_NOFILE");
+    }
+
+    @Test
     void specValidationNamesTheField() {
         assertThatThrownBy(() -> ProcessSpec.of()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("argv");
         assertThatThrownBy(() -> ProcessSpec.of("a\0b")).hasMessageContaining("argv[0]");
