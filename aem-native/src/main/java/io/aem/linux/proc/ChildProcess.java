@@ -455,32 +455,33 @@ public final class ChildProcess {
     }
 
     /**
-     * Loop thread, after the reap: releases the supervision and serves the waiting subscribers.
+     * Loop thread, after the reap: serves the waiting subscribers, then releases the supervision.
      * While an output pipe is still unclaimed the pidfd stays registered, disarmed
      * ({@code EPOLLONESHOT} without {@code EPOLLIN}: its hang-up is reported at most once), so
      * that the loop's close still reaches this child and closes the pipe.
      */
     private void finished() {
-        if (outputsResolved()) {
-            endSupervision();
-        } else {
-            try {
-                registration.interest(Epoll.EPOLLONESHOT);
-            } catch (KernelException e) {
-                LOG.log(Level.WARNING, "cannot disarm the pidfd of reaped child " + pid, e);
-                endSupervision();
-            }
-        }
-        cancelTimers();
-        if (stdin != null) {
-            closeStdin();
-        }
+        // The waiting subscribers first: the exit is in their hands before the clean-up's system calls.
         ProcessExit e = exit;
         for (ExitSubscription s : List.copyOf(subscriptions)) {
             if (s.demanded) {
                 subscriptions.remove(s);
                 deliver(s, e);
             }
+        }
+        if (outputsResolved()) {
+            endSupervision();
+        } else {
+            try {
+                registration.interest(Epoll.EPOLLONESHOT);
+            } catch (KernelException ex) {
+                LOG.log(Level.WARNING, "cannot disarm the pidfd of reaped child " + pid, ex);
+                endSupervision();
+            }
+        }
+        cancelTimers();
+        if (stdin != null) {
+            closeStdin();
         }
     }
 
