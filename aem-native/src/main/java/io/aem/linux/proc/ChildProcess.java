@@ -115,8 +115,12 @@ public final class ChildProcess {
 
     /**
      * Starts the child and puts it under the loop's supervision. The spawn runs on the calling
-     * thread (vfork-based: about the cost of an {@code execve}, whatever the heap size); the
-     * registration is handed to the loop. May be called from any thread, the loop's included.
+     * thread (vfork-based: about the cost of an {@code execve}, whatever the heap size). Called on
+     * the loop thread, the child is registered before this returns; called on any other thread,
+     * the registration is handed to the loop, and a child that exits before the loop took it is
+     * reported as soon as the loop does (its exit waits in the pidfd). Starting on the loop (for
+     * example {@code aem.exec(spec).subscribeOn(Schedulers.fromExecutor(loop))}) saves that
+     * hand-over but holds the loop for the spawn.
      *
      * <p>The executable is resolved first, in Java: an {@code argv[0]} containing {@code '/'} is
      * used as given (relative to the spec's directory), any other is searched on the
@@ -154,6 +158,10 @@ public final class ChildProcess {
         }
         ChildProcess child = new ChildProcess(loop, spec, spawned, new OwnedFd(fd, "pidfd of child " + spawned.pid()),
                 startNanos);
+        if (loop.inEventLoop()) {
+            child.supervise(); // at once: an exit from now on wakes the loop
+            return child;
+        }
         try {
             loop.execute(child::supervise);
         } catch (EventLoopClosedException e) {
