@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aem.linux.proc.NoSuchProcessException;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class AemExitTest {
     private static Aem aem;
 

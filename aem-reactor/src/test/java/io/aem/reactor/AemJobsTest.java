@@ -6,6 +6,7 @@ import io.aem.linux.proc.JobExit;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessSpec;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class AemJobsTest {
     private static Aem aem;
 

@@ -7,6 +7,7 @@ import io.aem.linux.proc.ProcEventKind;
 import io.aem.linux.proc.ProcessEvents;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.test.StepVerifier;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class AemProcessEventsTest {
     private static Aem aem;
 

@@ -8,6 +8,7 @@ import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessSpec;
 import io.aem.linux.proc.Redirect;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import reactor.util.function.Tuple3;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class AemProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static Aem aem;

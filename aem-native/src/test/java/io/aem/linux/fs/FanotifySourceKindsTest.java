@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -25,7 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every kind a fanotify watch reports, with its path, directory flag, pid and mark, on ext4 and
  * on tmpfs (each test directory's filesystem is checked in mountinfo).
  */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class FanotifySourceKindsTest {
     private static EventLoop loop;
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The acting process of an event: its pid, and its executable read while it runs. */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class FanotifySourceProcessTest {
     private static EventLoop loop;
     private Path dir;

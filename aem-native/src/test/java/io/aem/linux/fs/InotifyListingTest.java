@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The initial listing: EXISTING for what is there, LISTING_DONE, then live events, without duplicates. */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class InotifyListingTest {
     private static EventLoop loop;
     private Path root;

@@ -8,6 +8,7 @@ import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class ChildProcessTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     private static EventLoop loop;

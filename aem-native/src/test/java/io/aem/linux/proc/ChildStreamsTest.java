@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A child's pipes under demand, stdin from a publisher, and many children on one loop. */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class ChildStreamsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static EventLoop loop;

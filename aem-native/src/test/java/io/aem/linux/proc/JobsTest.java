@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class JobsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static EventLoop loop;

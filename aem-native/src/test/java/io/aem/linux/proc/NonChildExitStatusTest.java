@@ -11,6 +11,7 @@ import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.NetworkNamespaces;
 import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The exit status of a process that is not this JVM's child (a grandchild): from the loop's
  * process connector where it is available, {@link ProcessExit.UnknownStatus} where it is not.
  */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class NonChildExitStatusTest {
     private static EventLoop loop;
     private static EventLoop isolated;

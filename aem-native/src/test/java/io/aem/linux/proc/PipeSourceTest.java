@@ -13,6 +13,7 @@ import io.aem.linux.sys.Pipes;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class PipeSourceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int KIB64 = 64 * 1024;

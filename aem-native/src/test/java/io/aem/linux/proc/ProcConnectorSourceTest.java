@@ -13,6 +13,7 @@ import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ThreadCapabilities;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Process events of children this test starts, seen on the proc connector stream of the real kernel. */
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class ProcConnectorSourceTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     private static final int CAP_NET_ADMIN = 12;

@@ -8,6 +8,7 @@ import io.aem.linux.source.SourcePublisher;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.RecordingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class ProcessExitSourceTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static EventLoop loop;

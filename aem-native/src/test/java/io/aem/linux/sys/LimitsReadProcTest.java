@@ -3,11 +3,12 @@ package io.aem.linux.sys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.ZombieCheck;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(FdLeakCheck.class)
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class LimitsReadProcTest {
 
     /** What {@code cat} prints: one read(2) with a big buffer. */
