@@ -24,7 +24,9 @@
 # alternating). children runs once (it takes tens of seconds per side).
 #
 # Environment: ROUNDS (default 3, at most 10), BENCH (default "exit children spawn"),
-# RECEIVER_CPU (default 0), SENDER_CPU (the child's CPU, default 1), EXIT_WARMUP (default 500),
+# RECEIVER_CPU (default 0), SENDER_CPU (the child's CPU, default 1), EXIT_WARMUP (default 6000:
+# the JIT compiles the spawn path for thousands of iterations; with the JVM on one CPU a compile
+# delays a wake-up by milliseconds, which a shorter warm-up shows as a p99 tail),
 # EXIT_ITERATIONS (default 3000), CHILDREN (default 10000, at most 15000), SPAWN_COUNT (default
 # 3000), SPAWN_WINDOW (default 16), OUT (results directory, default
 # jmh/target/bench-results/<UTC time>-processes), JAVA (default java).
@@ -36,7 +38,7 @@ ROUNDS=${ROUNDS:-3}
 BENCH=${BENCH:-exit children spawn}
 RECEIVER_CPU=${RECEIVER_CPU:-0}
 SENDER_CPU=${SENDER_CPU:-1}
-EXIT_WARMUP=${EXIT_WARMUP:-500}
+EXIT_WARMUP=${EXIT_WARMUP:-6000}
 EXIT_ITERATIONS=${EXIT_ITERATIONS:-3000}
 CHILDREN=${CHILDREN:-10000}
 SPAWN_COUNT=${SPAWN_COUNT:-3000}

@@ -5,7 +5,7 @@
  * measured is therefore "the child's last instruction → the parent holds the exit", which
  * includes the kernel's teardown of the child (its address space, its fds) and the wake-up.
  *
- * Usage: exit_stamp STAMP_FILE CPU
+ * Usage: exit_stamp STAMP_FILE CPU (-1: not pinned)
  * Exit code 0 after the stamp was written; 1 (with a message) if it could not be.
  */
 #define _GNU_SOURCE
@@ -19,7 +19,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: exit_stamp STAMP_FILE CPU\n");
         return 2;
     }
-    pin(atoi(argv[2]));
+    if (atoi(argv[2]) >= 0) {
+        pin(atoi(argv[2]));
+    }
     int fd = open(argv[1], O_WRONLY | O_CLOEXEC);
     if (fd < 0) {
         die("open");

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A child's exit → the parent holds it: the library's {@code Aem.exec} (the exit delivered by
@@ -30,8 +33,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Variants (the first argument):
  * <ul>
- *   <li>{@code flux}: {@code aem.exec(spec).subscribe(exit -> t = System.nanoTime())}, stdio of
- *       the child discarded; one event loop pinned to {@link Cpus#RECEIVER}.</li>
+ *   <li>{@code flux}: {@code aem.exec(spec).subscribeOn(loop).subscribe(exit -> t = System.nanoTime())},
+ *       stdio of the child discarded; one event loop pinned to {@link Cpus#RECEIVER}. Subscribed on
+ *       the loop, so the spawn runs there and the child's pidfd is registered before the spawn
+ *       returns, as the C reference does; from another thread the registration is a hand-over to
+ *       the loop, and a child as short as this one sometimes exits before the loop took it (its
+ *       exit then counts from that moment: a tail of milliseconds at p99 with the JVM on one
+ *       CPU).</li>
  *   <li>{@code onexit}: {@code new ProcessBuilder(...).start().toHandle().onExit()
  *       .thenAccept(h -> t = System.nanoTime())}, stdio discarded (stdin from
  *       {@code /dev/null}); the JDK's reaper thread completes it.</li>
@@ -40,7 +48,9 @@ import java.util.concurrent.TimeUnit;
  * itself, so every receiver has the same CPU.
  *
  * <p>Usage: {@code ProcessExitLatency VARIANT EXIT_STAMP_PROGRAM STAMP_FILE WARMUP ITERATIONS CHILD_CPU}.
- * Prints {@code exit.VARIANT.*} lines (and writes them to {@code $AEM_JMH_OUT/latency-VARIANT.txt}).
+ * Prints {@code exit.VARIANT.*} lines (and writes them to {@code $AEM_JMH_OUT/latency-VARIANT.txt},
+ * with every sample in order, in nanoseconds, to {@code samples-VARIANT.txt}). A receiver CPU of
+ * -1 ({@code -Daem.bench.receiverCpu=-1}) leaves the loop unpinned.
  */
 public final class ProcessExitLatency {
     private static final long NOTIFY_TIMEOUT_SECONDS = 2;
@@ -103,6 +113,14 @@ public final class ProcessExitLatency {
         StringBuilder out = new StringBuilder();
         LatencyReport.percentiles(out, "exit." + variant + ".", samples, iterations);
         LatencyReport.publish(variant, out);
+        String dir = System.getenv("AEM_JMH_OUT");
+        if (dir != null && !dir.isEmpty()) {
+            StringBuilder raw = new StringBuilder();
+            for (long sample : samples) {
+                raw.append(sample).append('\n');
+            }
+            Files.writeString(Path.of(dir, "samples-" + variant + ".txt"), raw);
+        }
     }
 
     private static Receiver receiver(String variant) throws IOException {
@@ -119,16 +137,19 @@ public final class ProcessExitLatency {
     /** The library: {@code Aem.exec}, the exit as {@code onNext} on the loop thread. */
     private static final class FluxReceiver implements Receiver {
         private final Aem aem;
+        private final Scheduler onLoop;
 
         FluxReceiver() throws IOException {
-            aem = Aem.create(1, EventLoopOptions.defaults().withName("aem-exit").withCpuAffinity(Cpus.RECEIVER));
+            EventLoopOptions options = EventLoopOptions.defaults().withName("aem-exit");
+            aem = Aem.create(1, Cpus.RECEIVER >= 0 ? options.withCpuAffinity(Cpus.RECEIVER) : options);
+            onLoop = Schedulers.fromExecutor(aem.loops().get(0));
         }
 
         @Override
         public long startAndAwaitExit(List<String> argv) throws Exception {
             ProcessSpec spec = ProcessSpec.of(argv).withStdout(Redirect.DISCARD).withStderr(Redirect.DISCARD);
             CompletableFuture<Long> seen = new CompletableFuture<>();
-            aem.exec(spec).subscribe(exit -> {
+            aem.exec(spec).subscribeOn(onLoop).subscribe(exit -> {
                 long t = System.nanoTime();
                 if (exit.isSuccess()) {
                     seen.complete(t);
@@ -141,6 +162,7 @@ public final class ProcessExitLatency {
 
         @Override
         public void close() {
+            onLoop.dispose();
             aem.close();
         }
     }

@@ -68,6 +68,8 @@ public final class ProcessSummary {
                 k -> bracket(k, "exit/c", "exit.c.p99_us"));
         double jdkFlux = table.ratioRow("JDK onExit() / Flux p50", k -> v(k, "exit/latency-onexit.txt", "exit.onexit.p50_us"),
                 flux50);
+        table.ratioRow("JDK onExit() / C p50",
+                k -> v(k, "exit/latency-onexit.txt", "exit.onexit.p50_us"), k -> bracket(k, "exit/c", "exit.c.p50_us"));
         table.verdict("exit -> onNext p50, Flux / C", fluxC, "<=", 1.2);
         table.verdict("exit p50, JDK onExit() / Flux", jdkFlux, ">=", 4.0);
     }
