@@ -42,12 +42,7 @@ done
 source "$here/bench-cpus.sh"
 
 # Build the benchmark jar when it is missing or older than a source of the modules it contains.
-if [[ ! -f $jar ]] || [[ -n $(find "$root/pom.xml" "$root"/aem-native/pom.xml "$root"/aem-native/src/main \
-    "$root"/aem-reactor/pom.xml "$root"/aem-reactor/src/main "$here/pom.xml" "$here/src/main/java" \
-    -newer "$jar" -print -quit 2>/dev/null) ]]; then
-    echo "building $jar"
-    (cd "$root" && ./mvnw -q -pl jmh -am package -DskipTests)
-fi
+source "$here/bench-jar.sh"
 
 # The C references, rebuilt every run so that the compiler and flags are those of this machine.
 mkdir -p "$here/target"

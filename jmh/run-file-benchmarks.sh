@@ -75,12 +75,7 @@ want() { [[ " $BENCH " == *" $1 "* ]]; }
 source "$here/bench-cpus.sh"
 
 # Build the benchmark jar when it is missing or older than a source of the modules it contains.
-if [[ ! -f $jar ]] || [[ -n $(find "$root/pom.xml" "$root"/aem-native/pom.xml "$root"/aem-native/src/main \
-    "$root"/aem-reactor/pom.xml "$root"/aem-reactor/src/main "$here/pom.xml" "$here/src/main/java" \
-    -newer "$jar" -print -quit 2>/dev/null) ]]; then
-    echo "building $jar"
-    (cd "$root" && ./mvnw -q -pl jmh -am package -DskipTests)
-fi
+source "$here/bench-jar.sh"
 
 # Which Java variants this jar has: the Flux ones need the library's watch and permission sources.
 benchmarks=$(unzip -p "$jar" META-INF/BenchmarkList)

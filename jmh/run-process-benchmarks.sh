@@ -72,12 +72,8 @@ want() { [[ " $BENCH " == *" $1 "* ]]; }
 
 source "$here/bench-cpus.sh"
 
-if [[ ! -f $jar ]] || [[ -n $(find "$root/pom.xml" "$root"/aem-native/pom.xml "$root"/aem-native/src/main \
-    "$root"/aem-reactor/pom.xml "$root"/aem-reactor/src/main "$here/pom.xml" "$here/src/main/java" \
-    -newer "$jar" -print -quit 2>/dev/null) ]]; then
-    echo "building $jar"
-    (cd "$root" && ./mvnw -q -pl jmh -am package -DskipTests)
-fi
+# Build the benchmark jar when it is missing or older than a source of the modules it contains.
+source "$here/bench-jar.sh"
 
 mkdir -p "$here/target"
 for prog in exit_stamp pidfd_exit; do

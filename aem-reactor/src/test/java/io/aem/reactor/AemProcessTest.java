@@ -8,8 +8,8 @@ import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.proc.ProcessSpec;
 import io.aem.linux.proc.Redirect;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.ZombieCheck;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -47,18 +47,6 @@ class AemProcessTest {
 
     private static ProcessSpec sh(String script) {
         return ProcessSpec.of("/bin/sh", "-c", script);
-    }
-
-    /** The state letter in /proc/<pid>/stat, '-' once the process is gone (reaped). */
-    private static char state(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2);
-        } catch (NoSuchFileException e) {
-            return '-';
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String utf8(ByteBuffer b) {
@@ -124,7 +112,7 @@ class AemProcessTest {
         Disposable run = aem.exec(trapping(dir, CancelPolicy.TERMINATE)).subscribe();
         long pid = pidIn(dir);
         run.dispose();
-        await().atMost(WAIT).until(() -> state(pid) == '-');
+        await().atMost(WAIT).until(() -> Processes.state(pid) == '-');
         assertThat(Files.readString(dir.resolve("marker"))).isEqualTo("term\n");
     }
 
@@ -133,7 +121,7 @@ class AemProcessTest {
         StepVerifier.create(aem.exec(trapping(dir, CancelPolicy.KILL)).timeout(Duration.ofMillis(300)))
                 .expectError(TimeoutException.class).verify(WAIT);
         long pid = pidIn(dir);
-        await().atMost(WAIT).until(() -> state(pid) == '-');
+        await().atMost(WAIT).until(() -> Processes.state(pid) == '-');
         assertThat(dir.resolve("marker")).doesNotExist();
     }
 
@@ -143,8 +131,8 @@ class AemProcessTest {
                 .withCancelPolicy(CancelPolicy.LEAVE_RUNNING)).subscribe();
         long pid = pidIn(dir);
         run.dispose();
-        await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(900)).until(() -> state(pid) == 'S');
-        await().atMost(WAIT).until(() -> state(pid) == '-');
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofMillis(900)).until(() -> Processes.state(pid) == 'S');
+        await().atMost(WAIT).until(() -> Processes.state(pid) == '-');
     }
 
     @Test
@@ -184,7 +172,7 @@ class AemProcessTest {
         p.kill();
         StepVerifier.create(p.exit()).assertNext(e -> assertThat(e.status()).isEqualTo(new ProcessExit.Killed(9)))
                 .expectComplete().verify(WAIT);
-        assertThat(state(p.pid())).isEqualTo('-');
+        assertThat(Processes.state(p.pid())).isEqualTo('-');
         assertThat(p.signal(0)).isFalse();
     }
 }

@@ -126,13 +126,7 @@ public final class ProcessSummary {
     private double bracket(int k, String prefix, String key) {
         double b = v(k, prefix + "-before.txt", key);
         double a = v(k, prefix + "-after.txt", key);
-        if (Double.isNaN(b)) {
-            return a;
-        }
-        if (Double.isNaN(a)) {
-            return b;
-        }
-        return (a + b) / 2;
+        return RoundTable.bracket(b, a);
     }
 
     private Map<String, Double> load(Path file) {

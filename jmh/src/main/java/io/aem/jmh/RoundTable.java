@@ -73,6 +73,20 @@ final class RoundTable {
                 what, op, target, fmt(ratio), rounds, Double.isNaN(ratio) ? "NO DATA" : met ? "MET" : "NOT MET"));
     }
 
+    /**
+     * The reference of a bracketed round: the mean of the run before and the run after, or the
+     * one of them that is a number.
+     */
+    static double bracket(double before, double after) {
+        if (Double.isNaN(before)) {
+            return after;
+        }
+        if (Double.isNaN(after)) {
+            return before;
+        }
+        return (before + after) / 2;
+    }
+
     /** {@code a / b}, NaN when {@code b} is 0. */
     static double div(double a, double b) {
         return b == 0 ? Double.NaN : a / b;

@@ -163,15 +163,8 @@ public final class Summary {
 
     /** The C reference of round k: the mean of the runs just before and just after its Java runs. */
     private double cRef(int k, String key) {
-        double b = before.get(k - 1).getOrDefault(key, Double.NaN);
-        double a = after.get(k - 1).getOrDefault(key, Double.NaN);
-        if (Double.isNaN(b)) {
-            return a;
-        }
-        if (Double.isNaN(a)) {
-            return b;
-        }
-        return (b + a) / 2;
+        return RoundTable.bracket(before.get(k - 1).getOrDefault(key, Double.NaN),
+                after.get(k - 1).getOrDefault(key, Double.NaN));
     }
 
     private double j(int k, String key) {

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ZombieCheck;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class ChildProcessTest {
         child.exit().subscribe(sub);
         sub.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(sub.items).hasSize(1);
-        assertThat(TestSpawn.state(child.pid())).as("child %d reaped", child.pid()).isEqualTo('-');
+        assertThat(Processes.state(child.pid())).as("child %d reaped", child.pid()).isEqualTo('-');
         return sub.items.get(0);
     }
 
@@ -77,7 +78,7 @@ class ChildProcessTest {
     void theSupervisorReapsAChildNobodyWatches() throws Exception {
         ChildProcess child = ChildProcess.start(loop, quiet(ProcessSpec.of("true")));
         await().atMost(WAIT).until(() -> child.exitNow().isPresent());
-        assertThat(TestSpawn.state(child.pid())).isEqualTo('-');
+        assertThat(Processes.state(child.pid())).isEqualTo('-');
         // A late subscriber gets the recorded exit at once on request.
         assertThat(exitOf(child).status()).isEqualTo(new ProcessExit.Exited(0));
     }
@@ -240,7 +241,7 @@ class ChildProcessTest {
         exit.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(exit.items.get(0).status()).isEqualTo(new ProcessExit.Killed(15));
         out.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        await().atMost(WAIT).until(() -> TestSpawn.state(grandchild) == '-' || TestSpawn.state(grandchild) == 'Z');
+        await().atMost(WAIT).until(() -> Processes.state(grandchild) == '-' || Processes.state(grandchild) == 'Z');
     }
 
     private static long readFirstLinePid(ChildProcess child) {
@@ -282,7 +283,7 @@ class ChildProcessTest {
         assertThat(child.signal(0)).isTrue();
         other.cancel();
         await().atMost(WAIT).until(() -> child.exitNow().isPresent());
-        assertThat(TestSpawn.state(child.pid())).isEqualTo('-');
+        assertThat(Processes.state(child.pid())).isEqualTo('-');
         assertThat(watcher.items).isEmpty();
         return child.exitNow().get().status();
     }
@@ -295,12 +296,12 @@ class ChildProcessTest {
         child.exit().subscribe(watcher);
         watcher.subscription.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         watcher.cancel();
-        await().atMost(WAIT).until(() -> TestSpawn.state(child.pid()) == 'S');
+        await().atMost(WAIT).until(() -> Processes.state(child.pid()) == 'S');
         assertThat(child.exitNow()).isEmpty();
         assertThat(child.closeStdin()).isTrue();
         await().atMost(WAIT).until(() -> child.exitNow().isPresent());
         assertThat(child.exitNow().get().status()).isEqualTo(new ProcessExit.Exited(3));
-        assertThat(TestSpawn.state(child.pid())).isEqualTo('-');
+        assertThat(Processes.state(child.pid())).isEqualTo('-');
     }
 
     @Test
@@ -313,7 +314,7 @@ class ChildProcessTest {
         exit.subscription.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         own.close();
         assertThat(child.exitNow()).map(ProcessExit::status).contains(new ProcessExit.Killed(9));
-        assertThat(TestSpawn.state(child.pid())).isEqualTo('-');
+        assertThat(Processes.state(child.pid())).isEqualTo('-');
         assertThat(exit.error()).isInstanceOf(EventLoopClosedException.class);
         assertThatThrownBy(() -> out.done.get(WAIT.toSeconds(), TimeUnit.SECONDS))
                 .hasCauseInstanceOf(EventLoopClosedException.class);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.ZombieCheck;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -65,7 +66,7 @@ class ChildStreamsTest {
         // No demand yet: the pipe fills and the child sleeps in write (wchan anon_pipe_write on 6.18).
         String wchan = await().atMost(WAIT).until(() -> Files.readString(Path.of("/proc/" + child.pid() + "/wchan")),
                 w -> w.contains("pipe_write") || w.equals("pipe_wait_writable"));
-        assertThat(TestSpawn.state(child.pid())).isEqualTo('S');
+        assertThat(Processes.state(child.pid())).isEqualTo('S');
         long[] heapMid = {0};
         long start = System.nanoTime();
         Thread requester = new Thread(() -> {
@@ -121,7 +122,7 @@ class ChildStreamsTest {
         }
         long spawnedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         await().atMost(WAIT).pollInSameThread()
-                .until(() -> children.stream().allMatch(c -> TestSpawn.state(c.pid()) == 'S'));
+                .until(() -> children.stream().allMatch(c -> Processes.state(c.pid()) == 'S'));
         int threadsWhileRunning = threads.getThreadCount();
         assertThat(children).allMatch(c -> c.exitNow().isEmpty());
         children.forEach(ChildProcess::closeStdin);
@@ -132,7 +133,7 @@ class ChildStreamsTest {
                 + " ms; threads " + threadsBefore + " before, " + threadsWhileRunning + " while all ran");
         assertThat(threadsWhileRunning).isLessThanOrEqualTo(threadsBefore);
         assertThat(children).allMatch(c -> c.exitNow().get().isSuccess());
-        assertThat(children).allMatch(c -> TestSpawn.state(c.pid()) == '-');
+        assertThat(children).allMatch(c -> Processes.state(c.pid()) == '-');
         assertThat(millis).isLessThan(20_000);
     }
 

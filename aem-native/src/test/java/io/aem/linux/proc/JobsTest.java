@@ -6,15 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ZombieCheck;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,38 +77,10 @@ class JobsTest {
         Files.createFile(dir.resolve("go-" + n));
     }
 
-    /** Live or zombie processes whose parent is this JVM and whose command line holds {@code marker}. */
-    private static List<Long> childrenWith(String marker) throws IOException {
-        long self = ProcessHandle.current().pid();
-        List<Long> found = new ArrayList<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (!name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                try {
-                    String stat = Files.readString(p.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    if (Long.parseLong(f[1]) != self) {
-                        continue;
-                    }
-                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (cmdline.contains(marker)) {
-                        found.add(Long.parseLong(name));
-                    }
-                } catch (NoSuchFileException e) {
-                    // gone meanwhile
-                }
-            }
-        }
-        return found;
-    }
-
     private static void awaitGone(List<Long> pids) {
         await().atMost(WAIT).untilAsserted(() -> {
             for (long pid : pids) {
-                assertThat(TestSpawn.state(pid)).as("job %d ended and reaped", pid).isEqualTo('-');
+                assertThat(Processes.state(pid)).as("job %d ended and reaped", pid).isEqualTo('-');
             }
         });
     }
@@ -125,7 +96,7 @@ class JobsTest {
         Map<Integer, ProcessExit.Status> byEvent = new HashMap<>();
         for (JobExit<Integer> e : sub.items) {
             byEvent.put(e.event(), e.exit().status());
-            assertThat(TestSpawn.state(e.exit().pid())).isEqualTo('-');
+            assertThat(Processes.state(e.exit().pid())).isEqualTo('-');
         }
         assertThat(byEvent).containsOnly(Map.entry(3, new ProcessExit.Exited(3)), Map.entry(0, new ProcessExit.Exited(0)),
                 Map.entry(42, new ProcessExit.Exited(42)), Map.entry(7, new ProcessExit.Exited(7)));
@@ -193,8 +164,8 @@ class JobsTest {
                         : ProcessSpec.of("/nonexistent/aem-no-such-program"),
                 2, Long.MAX_VALUE);
         events.push("long");
-        await().atMost(WAIT).until(() -> childrenWith(marker).size() == 1);
-        List<Long> pids = childrenWith(marker);
+        await().atMost(WAIT).until(() -> Processes.childrenWith(marker).size() == 1);
+        List<Long> pids = Processes.childrenWith(marker);
         events.push("missing");
         awaitDone(sub);
         assertThat(sub.error()).isInstanceOf(NoSuchFileException.class)
@@ -211,8 +182,8 @@ class JobsTest {
         RecordingSubscriber<JobExit<Integer>> sub = run(events,
                 n -> ProcessSpec.of("/bin/sleep", marker).withCancelPolicy(CancelPolicy.KILL), 3, Long.MAX_VALUE);
         events.push(1, 2, 3, 4);
-        await().atMost(WAIT).until(() -> childrenWith(marker).size() == 3);
-        List<Long> pids = childrenWith(marker);
+        await().atMost(WAIT).until(() -> Processes.childrenWith(marker).size() == 3);
+        List<Long> pids = Processes.childrenWith(marker);
         sub.cancel();
         awaitGone(pids);
         assertThat(events.cancelled).isTrue();
@@ -228,8 +199,8 @@ class JobsTest {
         RecordingSubscriber<JobExit<Integer>> sub = run(events,
                 n -> ProcessSpec.of("/bin/sleep", marker).withCancelPolicy(CancelPolicy.TERMINATE), 2, Long.MAX_VALUE);
         events.push(1);
-        await().atMost(WAIT).until(() -> childrenWith(marker).size() == 1);
-        List<Long> pids = childrenWith(marker);
+        await().atMost(WAIT).until(() -> Processes.childrenWith(marker).size() == 1);
+        List<Long> pids = Processes.childrenWith(marker);
         IllegalStateException boom = new IllegalStateException("upstream broke");
         events.fail(boom);
         awaitDone(sub);

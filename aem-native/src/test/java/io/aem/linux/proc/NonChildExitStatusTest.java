@@ -10,6 +10,7 @@ import io.aem.linux.source.SourcePublisher;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.NetworkNamespaces;
 import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ZombieCheck;
 import java.nio.file.Files;
@@ -193,7 +194,7 @@ class NonChildExitStatusTest {
         int pid = TestSpawn.sh("sleep 0.1; exit 4");
         try {
             assertThat(watch(loop, pid).status()).isEqualTo(new ProcessExit.Exited(4));
-            assertThat(TestSpawn.state(pid)).isEqualTo('-');
+            assertThat(Processes.state(pid)).isEqualTo('-');
         } finally {
             TestSpawn.killAndReap(pid);
         }

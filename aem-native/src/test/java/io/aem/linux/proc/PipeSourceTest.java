@@ -12,6 +12,7 @@ import io.aem.linux.sys.Pidfd;
 import io.aem.linux.sys.Pipes;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ZombieCheck;
 import java.nio.ByteBuffer;
@@ -194,7 +195,7 @@ class PipeSourceTest {
                 assertThat(Pidfd.waitid(Pidfd.P_PID, pid, info, Pidfd.WEXITED)).isZero();
                 assertThat(info.getInt(Pidfd.SI_STATUS)).isZero();
             }
-            assertThat(TestSpawn.state(pid)).isEqualTo('-');
+            assertThat(Processes.state(pid)).isEqualTo('-');
         } finally {
             TestSpawn.killAndReap(pid);
         }

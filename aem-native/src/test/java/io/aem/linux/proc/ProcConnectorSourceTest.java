@@ -11,6 +11,7 @@ import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.source.SourcePublisher;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ThreadCapabilities;
 import io.aem.linux.testing.ZombieCheck;
@@ -96,7 +97,7 @@ class ProcConnectorSourceTest {
             io.aem.linux.sys.Pidfd.waitid(io.aem.linux.sys.Pidfd.P_PID, pid, info, io.aem.linux.sys.Pidfd.WEXITED);
         }
         TestSpawn.killAndReap(pid);
-        assertThat(TestSpawn.state(pid)).as("child %d reaped", pid).isEqualTo('-');
+        assertThat(Processes.state(pid)).as("child %d reaped", pid).isEqualTo('-');
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.aem.linux.loop.EventLoop;
 import io.aem.linux.source.SourcePublisher;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.Processes;
 import io.aem.linux.testing.RecordingSubscriber;
 import io.aem.linux.testing.ZombieCheck;
 import java.io.BufferedReader;
@@ -55,7 +56,7 @@ class ProcessExitSourceTest {
             sub.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(sub.items).hasSize(1);
             assertThat(sub.threads).containsOnly("pexit-test");
-            assertThat(TestSpawn.state(pid)).as("child %d reaped, not a zombie", pid).isEqualTo('-');
+            assertThat(Processes.state(pid)).as("child %d reaped, not a zombie", pid).isEqualTo('-');
             return sub.items.get(0);
         } finally {
             TestSpawn.killAndReap(pid);
@@ -91,7 +92,7 @@ class ProcessExitSourceTest {
             assertThat(handle.sendSignal(9)).isTrue();
             sub.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(sub.items).extracting(ProcessExit::status).containsExactly(new ProcessExit.Killed(9));
-            assertThat(TestSpawn.state(pid)).isEqualTo('-');
+            assertThat(Processes.state(pid)).isEqualTo('-');
             // Reaped: the handle still names that process, never a later one with the same pid.
             assertThat(handle.sendSignal(0)).isFalse();
         } finally {
@@ -197,16 +198,16 @@ class ProcessExitSourceTest {
         int pid = TestSpawn.sh("exit 7");
         try {
             RecordingSubscriber<ProcessExit> sub = watch(pid, 0);
-            await().atMost(WAIT).until(() -> TestSpawn.state(pid) == 'Z');
+            await().atMost(WAIT).until(() -> Processes.state(pid) == 'Z');
             // The exit waits in the kernel: still a zombie and nothing delivered a while later.
             await().pollDelay(Duration.ofMillis(100)).atMost(WAIT).until(() -> true);
-            assertThat(TestSpawn.state(pid)).isEqualTo('Z');
+            assertThat(Processes.state(pid)).isEqualTo('Z');
             assertThat(sub.items).isEmpty();
             assertThat(sub.done).isNotDone();
             sub.request(1);
             sub.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(sub.items).extracting(ProcessExit::status).containsExactly(new ProcessExit.Exited(7));
-            assertThat(TestSpawn.state(pid)).isEqualTo('-');
+            assertThat(Processes.state(pid)).isEqualTo('-');
         } finally {
             TestSpawn.killAndReap(pid);
         }
@@ -222,11 +223,11 @@ class ProcessExitSourceTest {
             sub.cancel();
             await().atMost(WAIT).until(() -> OpenFds.countAnon("pidfd") == pidfdsBefore);
             assertThat(sub.items).isEmpty();
-            assertThat(TestSpawn.state(pid)).isIn('S', 'R');
+            assertThat(Processes.state(pid)).isIn('S', 'R');
         } finally {
             TestSpawn.killAndReap(pid);
         }
-        assertThat(TestSpawn.state(pid)).isEqualTo('-');
+        assertThat(Processes.state(pid)).isEqualTo('-');
     }
 
     @Test
@@ -245,7 +246,7 @@ class ProcessExitSourceTest {
                 subs[i].done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(subs[i].items).extracting(e -> ((ProcessExit) e).status())
                         .containsExactly(new ProcessExit.Exited(i));
-                assertThat(TestSpawn.state(pids[i])).isEqualTo('-');
+                assertThat(Processes.state(pids[i])).isEqualTo('-');
             }
         } finally {
             for (int pid : pids) {

@@ -7,9 +7,6 @@ import com.sun.jna.Pointer;
 import io.aem.linux.sys.Pidfd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
 /**
  * Starts true children of this JVM with {@code posix_spawnp} for the exit tests: unlike a
@@ -129,21 +126,6 @@ final class TestSpawn {
                 throw new IllegalStateException(e);
             }
             Pidfd.waitid(Pidfd.P_PID, pid, info, Pidfd.WEXITED);
-        }
-    }
-
-    /**
-     * The process state letter from {@code /proc/<pid>/stat} ({@code 'Z'} for a zombie), or
-     * {@code '-'} when no such process exists any more.
-     */
-    static char state(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2);
-        } catch (NoSuchFileException e) {
-            return '-';
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,14 +1,7 @@
 package io.aem.linux.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -27,7 +20,7 @@ public final class ZombieCheck implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getStore(NS).put("before", zombieChildren());
+        context.getStore(NS).put("before", Processes.zombieChildren());
     }
 
     @Override
@@ -36,41 +29,12 @@ public final class ZombieCheck implements BeforeAllCallback, AfterAllCallback {
         Set<Long> before = (Set<Long>) context.getStore(NS).get("before");
         Awaitility.await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20)).atMost(WAIT)
                 .untilAsserted(() -> {
-                    Set<Long> left = zombieChildren();
+                    Set<Long> left = Processes.zombieChildren();
                     left.removeAll(before);
                     if (!left.isEmpty()) {
                         throw new AssertionError(context.getDisplayName() + " left " + left.size()
                                 + " child process(es) unreaped (zombies, pids " + left + ")");
                     }
                 });
-    }
-
-    /** The pids of this JVM's children that have exited and wait to be reaped. */
-    public static Set<Long> zombieChildren() {
-        long self = ProcessHandle.current().pid();
-        Set<Long> zombies = new TreeSet<>();
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            for (Path p : (Iterable<Path>) procs::iterator) {
-                String name = p.getFileName().toString();
-                if (name.isEmpty() || !name.chars().allMatch(Character::isDigit)) {
-                    continue;
-                }
-                String stat;
-                try {
-                    stat = Files.readString(p.resolve("stat"));
-                } catch (NoSuchFileException e) {
-                    continue;
-                } catch (IOException e) {
-                    continue; // a process that went away while read
-                }
-                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", 3);
-                if (fields[0].equals("Z") && Long.parseLong(fields[1]) == self) {
-                    zombies.add(Long.parseLong(name));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return zombies;
     }
 }
