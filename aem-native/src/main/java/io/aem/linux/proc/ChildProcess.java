@@ -53,11 +53,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p><b>Output pipes</b> ({@link Redirect#PIPE}) serve one subscriber each and are read only
  * under its demand: without demand the pipe fills (64 KiB) and the child blocks in
- * {@code write}. A pipe nobody has subscribed to when the exit is first delivered to an exit
- * subscriber is closed then, unread (subscribe to the output before, or together with, the
- * exit). The stdin pipe is written by {@link #feedStdin} or closed by {@link #closeStdin()};
- * if neither happened by the exit it is closed then. Every fd is closed exactly once on every
- * path.
+ * {@code write}. A pipe nobody has subscribed to when the child is reaped is drained then: what
+ * it holds (at most its capacity, 64 KiB by default; the child has exited, so that is all it
+ * wrote unless it passed the pipe to a process that outlives it) is kept on the heap and the fd
+ * closed, and a subscriber arriving later gets those bytes as one chunk, then completion (like
+ * the JDK's {@code Process} streams after the exit). The stdin pipe is written by
+ * {@link #feedStdin} or closed by {@link #closeStdin()}; if neither happened by the exit it is
+ * closed then. So no fd of a child outlives its reap, whether or not anyone subscribed, and every
+ * fd is closed exactly once on every path.
  *
  * <p><b>Timeout and signals.</b> With {@link ProcessSpec#withTimeout} the loop's timer sends
  * {@code SIGTERM} at the deadline and {@code SIGKILL} after the kill grace, and
@@ -106,10 +109,8 @@ public final class ChildProcess {
         this.pid = spawned.pid();
         this.pidfd = pidfd;
         this.startNanos = startNanos;
-        this.stdout = spawned.stdout() != null ? new ChildOutput(loop, spawned.stdout(), "stdout of pid " + pid,
-                this::outputResolved) : null;
-        this.stderr = spawned.stderr() != null ? new ChildOutput(loop, spawned.stderr(), "stderr of pid " + pid,
-                this::outputResolved) : null;
+        this.stdout = spawned.stdout() != null ? new ChildOutput(loop, spawned.stdout(), "stdout of pid " + pid) : null;
+        this.stderr = spawned.stderr() != null ? new ChildOutput(loop, spawned.stderr(), "stderr of pid " + pid) : null;
         this.stdin = spawned.stdin() != null ? new AtomicReference<>(spawned.stdin()) : null;
     }
 
@@ -276,7 +277,8 @@ public final class ChildProcess {
     /**
      * The child's stdout as byte chunks, read from the pipe only under demand (see
      * {@link PipeSource}); completes at end of file, once the child and everything it passed the
-     * pipe to have closed it. One subscriber; a second gets {@link IllegalStateException}.
+     * pipe to have closed it. One subscriber; a second gets {@link IllegalStateException}. A
+     * subscriber arriving after the reap gets what the pipe held then (see the class description).
      *
      * @return the chunks, on the loop thread
      * @throws IllegalStateException stdout is not {@link Redirect#PIPE} (the message names the redirect)
@@ -370,7 +372,7 @@ public final class ChildProcess {
         @Override
         public void onReady(int readyEvents) {
             if (exit != null) {
-                return; // the one hang-up of the disarmed pidfd after the reap
+                return; // already reaped (by a kill at loop close racing this readiness)
             }
             ProcessExit e = reap(false);
             if (e != null) {
@@ -463,10 +465,10 @@ public final class ChildProcess {
     }
 
     /**
-     * Loop thread, after the reap: serves the waiting subscribers, then releases the supervision.
-     * While an output pipe is still unclaimed the pidfd stays registered, disarmed
-     * ({@code EPOLLONESHOT} without {@code EPOLLIN}: its hang-up is reported at most once), so
-     * that the loop's close still reaches this child and closes the pipe.
+     * Loop thread, after the reap: serves the waiting subscribers, then ends the supervision: the
+     * pidfd is deregistered and closed, output pipes nobody took are drained and closed (a later
+     * subscriber gets what they held), an unfed stdin pipe is closed, the timers are cancelled.
+     * Nothing of the child holds an fd after this.
      */
     private void finished() {
         // The waiting subscribers first: the exit is in their hands before the clean-up's system calls.
@@ -474,54 +476,20 @@ public final class ChildProcess {
         for (ExitSubscription s : List.copyOf(subscriptions)) {
             if (s.demanded) {
                 subscriptions.remove(s);
-                deliver(s, e);
+                s.deliver(e);
             }
         }
-        if (outputsResolved()) {
-            endSupervision();
-        } else {
-            try {
-                registration.interest(Epoll.EPOLLONESHOT);
-            } catch (KernelException ex) {
-                LOG.log(Level.WARNING, "cannot disarm the pidfd of reaped child " + pid, ex);
-                endSupervision();
-            }
+        registration.cancel();
+        pidfd.close();
+        if (stdout != null) {
+            stdout.drainUnclaimed();
+        }
+        if (stderr != null) {
+            stderr.drainUnclaimed();
         }
         cancelTimers();
         if (stdin != null) {
             closeStdin();
-        }
-    }
-
-    private boolean outputsResolved() {
-        return (stdout == null || stdout.claimed()) && (stderr == null || stderr.claimed());
-    }
-
-    private void endSupervision() {
-        if (registration != null) {
-            registration.cancel();
-        }
-        pidfd.close();
-    }
-
-    /** Any thread: an output pipe was taken or released; after the reap that may end supervision. */
-    private void outputResolved() {
-        if (exit == null || !outputsResolved()) {
-            return;
-        }
-        Runnable end = () -> {
-            if (registration != null && registration.isActive()) {
-                endSupervision();
-            }
-        };
-        if (loop.inEventLoop()) {
-            end.run();
-        } else {
-            try {
-                loop.execute(end);
-            } catch (EventLoopClosedException e) {
-                // the loop's close ended the supervision
-            }
         }
     }
 
@@ -533,11 +501,6 @@ public final class ChildProcess {
         if (g != null) {
             g.cancel();
         }
-    }
-
-    private void deliver(ExitSubscription s, ProcessExit e) {
-        s.deliver(e);
-        releaseOutputs("closed unread when the exit was delivered");
     }
 
     private void releaseOutputs(String why) {
@@ -636,7 +599,7 @@ public final class ChildProcess {
         ProcessExit e = exit;
         if (e != null) {
             subscriptions.remove(s);
-            deliver(s, e);
+            s.deliver(e);
         }
     }
 
