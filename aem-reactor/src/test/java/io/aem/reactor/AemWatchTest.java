@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
@@ -38,14 +39,10 @@ class AemWatchTest {
         aem.close();
     }
 
-    private static long inotifyFds() {
-        return OpenFds.countAnon("inotify");
-    }
-
     @Test
     void aTreeIsListedThenLiveEventsArriveOnTheLoopThreadAndCancelClosesTheInotifyFd(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("a/b"));
-        long before = inotifyFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         AtomicReference<Thread> thread = new AtomicReference<>();
         StepVerifier.create(aem.watch(FileWatch.tree(dir).withKinds(FileEventKind.CREATE).withExistingListed(true))
                         .doOnNext(e -> thread.set(Thread.currentThread())))
@@ -53,23 +50,23 @@ class AemWatchTest {
                 .expectNext(FileEvent.of(FileEventKind.EXISTING, dir.resolve("a/b"), true))
                 .expectNext(FileEvent.of(FileEventKind.LISTING_DONE, dir, true))
                 .then(() -> {
-                    assertThat(inotifyFds()).isEqualTo(before + 1);
+                    assertThat(OpenFds.countAnonSince(before, "inotify")).isEqualTo(1);
                     createFile(dir.resolve("a/b/new"));
                 })
                 .expectNext(FileEvent.of(FileEventKind.CREATE, dir.resolve("a/b/new"), false))
                 .thenCancel()
                 .verify(Duration.ofSeconds(10));
         assertThat(thread.get()).isInstanceOf(NonBlockingLoopThread.class);
-        await().atMost(Duration.ofSeconds(5)).until(() -> inotifyFds() == before);
+        await().atMost(Duration.ofSeconds(5)).until(() -> OpenFds.countAnonSince(before, "inotify") == 0);
     }
 
     @Test
     void requestIsReadDemand(@TempDir Path dir) {
         Flux<FileEvent> creates = aem.watch(FileWatch.directory(dir).withKinds(FileEventKind.CREATE).withExistingListed(true))
                 .filter(e -> e.kind() != FileEventKind.LISTING_DONE);
-        long before = inotifyFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         StepVerifier.create(creates, 1)
-                .then(() -> await().atMost(Duration.ofSeconds(5)).until(() -> inotifyFds() == before + 1))
+                .then(() -> await().atMost(Duration.ofSeconds(5)).until(() -> OpenFds.countAnonSince(before, "inotify") == 1))
                 .then(() -> {
                     createFile(dir.resolve("one"));
                     createFile(dir.resolve("two"));
@@ -85,19 +82,19 @@ class AemWatchTest {
     @Test
     void theFluxIsColdEachSubscriberHasItsOwnInotifyInstance(@TempDir Path dir) {
         Flux<FileEvent> watch = aem.watch(FileWatch.directory(dir).withKinds(FileEventKind.CREATE).withExistingListed(true));
-        long before = inotifyFds();
+        Map<Integer, String> before = OpenFds.snapshot();
         List<FileEvent> first = new CopyOnWriteArrayList<>();
         List<FileEvent> second = new CopyOnWriteArrayList<>();
         Disposable a = watch.subscribe(first::add);
         Disposable b = watch.subscribe(second::add);
         await().atMost(Duration.ofSeconds(5)).until(() -> first.size() == 1 && second.size() == 1); // LISTING_DONE each
-        assertThat(inotifyFds()).isEqualTo(before + 2);
+        assertThat(OpenFds.countAnonSince(before, "inotify")).isEqualTo(2);
         createFile(dir.resolve("f"));
         FileEvent created = FileEvent.of(FileEventKind.CREATE, dir.resolve("f"), false);
         await().atMost(Duration.ofSeconds(5)).until(() -> first.contains(created) && second.contains(created));
         a.dispose();
         b.dispose();
-        await().atMost(Duration.ofSeconds(5)).until(() -> inotifyFds() == before);
+        await().atMost(Duration.ofSeconds(5)).until(() -> OpenFds.countAnonSince(before, "inotify") == 0);
     }
 
     @Test

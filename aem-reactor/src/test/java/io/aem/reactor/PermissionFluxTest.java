@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicReference;
@@ -40,6 +41,8 @@ import reactor.core.scheduler.Schedulers;
  */
 @ExtendWith(FdLeakCheck.class)
 class PermissionFluxTest {
+    /** The fds open before each test: the groups it opened must be closed after it. */
+    private Map<Integer, String> fdsBefore;
     private static final String CONTENT = "flux-marked\n";
     private static final Duration BOUND = Duration.ofSeconds(10);
     private static Aem aem;
@@ -59,6 +62,7 @@ class PermissionFluxTest {
 
     @BeforeEach
     void makeFiles() throws IOException {
+        fdsBefore = OpenFds.snapshot();
         dir = Files.createTempDirectory("aem-permission-flux-");
         file = dir.resolve("marked.txt");
         Files.writeString(file, CONTENT);
@@ -67,7 +71,7 @@ class PermissionFluxTest {
     @AfterEach
     void cleanUp() throws IOException {
         subscriptions.forEach(Disposable::dispose);
-        await().atMost(BOUND).until(() -> OpenFds.countAnon("[fanotify]") == 0);
+        await().atMost(BOUND).until(() -> OpenFds.countAnonSince(fdsBefore, "[fanotify]") == 0);
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);

@@ -95,14 +95,14 @@ class InotifyDemandTest {
     void cancelFromAnotherThreadClosesTheInotifyFdAndNothingFollows() throws Exception {
         root = InotifyTestFilesystems.ext4().newDirectory("aem-cancel");
         Files.createDirectories(root.resolve("a/b"));
-        long before = InotifyFds.count();
+        Map<Integer, String> before = OpenFds.snapshot();
         EventLog log = EventLog.watch(loop, FileWatch.tree(root), Long.MAX_VALUE);
         LoopProbe.drainTasks(loop);
         log.awaitEvent(CREATE, Files.createFile(root.resolve("a/b/x")));
-        assertThat(InotifyFds.count()).isEqualTo(before + 1);
+        assertThat(OpenFds.countAnonSince(before, "inotify")).isEqualTo(1);
 
         CompletableFuture.runAsync(log::cancel).get(5, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(5)).until(() -> InotifyFds.count() == before);
+        await().atMost(Duration.ofSeconds(5)).until(() -> OpenFds.countAnonSince(before, "inotify") == 0);
         int seen = log.size();
         Files.createFile(root.resolve("a/b/after"));
         LoopProbe.drainTasks(loop);
@@ -132,11 +132,11 @@ class InotifyDemandTest {
         third.cancel();
         LoopProbe.drainTasks(loop);
 
-        long before = InotifyFds.count();
+        Map<Integer, String> before = OpenFds.snapshot();
         EventLog a = EventLog.watch(loop, FileWatch.directory(root).withKinds(CREATE), Long.MAX_VALUE);
         EventLog b = EventLog.watch(loop, FileWatch.directory(root).withKinds(CREATE), Long.MAX_VALUE);
         LoopProbe.drainTasks(loop);
-        assertThat(InotifyFds.count()).isEqualTo(before + 2);
+        assertThat(OpenFds.countAnonSince(before, "inotify")).isEqualTo(2);
         Path f = Files.createFile(root.resolve("f"));
         a.awaitEvent(CREATE, f);
         b.awaitEvent(CREATE, f);

@@ -9,6 +9,7 @@ import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.sys.Limits;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.LoopProbe;
+import io.aem.linux.testing.OpenFds;
 import io.aem.linux.testing.ThreadCapabilities;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -62,12 +64,12 @@ class InotifyErrorsTest {
 
     /** Subscribes and returns the error the stream ended with, checking nothing came before it and no inotify fd is left. */
     private static Throwable failureOf(EventLoop on, FileWatch watch) {
-        long before = InotifyFds.count();
+        Map<Integer, String> before = OpenFds.snapshot();
         EventLog log = EventLog.watch(on, watch, Long.MAX_VALUE);
         Throwable error = log.awaitEnd();
         assertThat(log.events()).as("no event before the error").isEmpty();
         LoopProbe.drainTasks(on);
-        assertThat(InotifyFds.count()).as("the inotify fd is closed").isEqualTo(before);
+        assertThat(OpenFds.countAnonSince(before, "inotify")).as("the inotify fd is closed").isZero();
         return error;
     }
 

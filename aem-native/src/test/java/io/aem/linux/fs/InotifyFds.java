@@ -30,11 +30,6 @@ final class InotifyFds {
 
     private static native int ioctl(int fd, long request, Pointer arg);
 
-    /** How many inotify fds this process has open (their link reads {@code anon_inode:inotify}, without brackets). */
-    static long count() {
-        return OpenFds.countAnon("inotify");
-    }
-
     /** The inotify fds opened since the snapshot. */
     static List<Integer> openedSince(Map<Integer, String> before) {
         return OpenFds.openedSince(before).entrySet().stream().filter(e -> e.getValue().equals("anon_inode:inotify"))

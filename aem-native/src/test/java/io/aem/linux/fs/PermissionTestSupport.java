@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
@@ -31,11 +32,11 @@ final class PermissionTestSupport implements AutoCloseable {
 
     final Path dir;
     final Path file;
-    private final long fanotifyBefore;
+    private final Map<Integer, String> fanotifyBefore;
     private final List<Flow.Subscription> subscriptions = new CopyOnWriteArrayList<>();
 
     PermissionTestSupport() throws IOException {
-        fanotifyBefore = OpenFds.countAnon("[fanotify]");
+        fanotifyBefore = OpenFds.snapshot();
         dir = Files.createTempDirectory("aem-permission-");
         file = dir.resolve("marked.txt");
         Files.writeString(file, CONTENT);
@@ -73,7 +74,7 @@ final class PermissionTestSupport implements AutoCloseable {
     void cancelAll() {
         subscriptions.forEach(Flow.Subscription::cancel);
         subscriptions.clear();
-        await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.countAnon("[fanotify]") <= fanotifyBefore);
+        await().atMost(Duration.ofSeconds(10)).until(() -> OpenFds.countAnonSince(fanotifyBefore, "[fanotify]") == 0);
     }
 
     /** Cancels every subscription, waits for their groups to close, and deletes the directory. */

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -217,11 +218,11 @@ class ProcessExitSourceTest {
     void cancelClosesThePidfdAndLeavesTheProcessAlone() throws Exception {
         int pid = TestSpawn.spawn("sleep", "30");
         try {
-            long pidfdsBefore = OpenFds.countAnon("pidfd");
+            Map<Integer, String> pidfdsBefore = OpenFds.snapshot();
             RecordingSubscriber<ProcessExit> sub = watch(pid, 1);
-            await().atMost(WAIT).until(() -> OpenFds.countAnon("pidfd") == pidfdsBefore + 1);
+            await().atMost(WAIT).until(() -> OpenFds.countAnonSince(pidfdsBefore, "pidfd") == 1);
             sub.cancel();
-            await().atMost(WAIT).until(() -> OpenFds.countAnon("pidfd") == pidfdsBefore);
+            await().atMost(WAIT).until(() -> OpenFds.countAnonSince(pidfdsBefore, "pidfd") == 0);
             assertThat(sub.items).isEmpty();
             assertThat(Processes.state(pid)).isIn('S', 'R');
         } finally {
