@@ -35,13 +35,6 @@ public final class OpenFds {
         return fds;
     }
 
-    /** How many fds point to an anonymous inode of this kind, e.g. {@code "eventfd"}, {@code "timerfd"}. */
-    public static long countAnon(String kind) {
-        return snapshot().values().stream()
-                .filter(t -> t.equals("anon_inode:[" + kind + "]") || t.equals("anon_inode:" + kind))
-                .count();
-    }
-
     /**
      * How many fds opened since {@code before} point to an anonymous inode of this kind: the
      * count a test owns, whatever other fds of this kind open or close meanwhile.
