@@ -196,9 +196,11 @@ class ChildProcessTest {
 
     @Test
     void aSecondStdoutSubscriberIsRefused() throws Exception {
-        ChildProcess child = ChildProcess.start(loop, ProcessSpec.of("echo", "hello"));
+        // The child waits for its stdin to close, so both subscribe while it runs.
+        ChildProcess child = ChildProcess.start(loop, sh("read line; echo hello").withStdin(Redirect.PIPE));
         ByteCollector first = ByteCollector.of(child.stdout());
         ByteCollector second = ByteCollector.of(child.stdout());
+        assertThat(child.closeStdin()).isTrue();
         assertThat(first.text()).isEqualTo("hello\n");
         assertThatThrownBy(() -> second.done.join()).hasCauseInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already read");

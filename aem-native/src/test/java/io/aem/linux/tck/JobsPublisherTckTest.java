@@ -3,7 +3,9 @@ package io.aem.linux.tck;
 import io.aem.linux.proc.JobExit;
 import io.aem.linux.proc.Jobs;
 import io.aem.linux.proc.ProcessSpec;
+import io.aem.linux.testing.TckEnvironment;
 import java.util.concurrent.Flow;
+import org.reactivestreams.tck.TestEnvironment;
 
 /**
  * Reactive Streams TCK for the {@link Jobs} operator's publisher: {@code elements} upstream
@@ -12,6 +14,15 @@ import java.util.concurrent.Flow;
  */
 public class JobsPublisherTckTest extends LoopPublisherVerification<JobExit<Long>> {
     private static final ProcessSpec TRUE = ProcessSpec.of("/bin/true");
+
+    /**
+     * Every element is a process start, which can take tens of milliseconds on a loaded machine
+     * (a spawn waits for the child's exec): the TCK waits up to 2 s for expected signals and
+     * 300 ms for the error of a negative request.
+     */
+    public JobsPublisherTckTest() {
+        super(new TestEnvironment(2000, TckEnvironment.NO_SIGNALS_TIMEOUT_MILLIS, 300));
+    }
 
     @Override
     public Flow.Publisher<JobExit<Long>> createFlowPublisher(long elements) {
