@@ -57,9 +57,22 @@ class NonChildExitStatusTest {
         return new int[] {shell, Integer.parseInt(Files.readString(pidFile).trim())};
     }
 
-    private static ProcessExit watch(EventLoop on, int pid) throws Exception {
+    /** A script prefix that waits until {@link #release} created the go file of {@code dir}. */
+    private static String gated(Path dir) {
+        return "while [ ! -e " + dir.resolve("go") + " ]; do sleep 0.01; done; ";
+    }
+
+    /** Lets the gated grandchildren of {@code dir} go on, once the watches queued on {@code on} are open. */
+    private static void release(EventLoop on, Path dir) throws Exception {
+        ProcConnectorSourceTest.barrier(on);
+        Files.createFile(dir.resolve("go"));
+    }
+
+    /** Watches a gated grandchild: the watch opens before it is released to exit. */
+    private static ProcessExit watch(EventLoop on, int pid, Path dir) throws Exception {
         RecordingSubscriber<ProcessExit> sub = new RecordingSubscriber<>(1);
         new SourcePublisher<>(on, new ProcessExitSource(pid)).subscribe(sub);
+        release(on, dir);
         sub.done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(sub.items).hasSize(1);
         assertThat(sub.items.get(0).pid()).isEqualTo(pid);
@@ -70,9 +83,9 @@ class NonChildExitStatusTest {
     void aGrandchildExitingWithSevenIsExitedSevenThroughTheConnector(@TempDir Path dir) throws Exception {
         assertThat(ProcessExitSource.nonChildStatusAvailable(loop).get(10, TimeUnit.SECONDS)).isTrue();
         Map<Integer, String> before = OpenFds.snapshot();
-        int[] pids = grandchild(dir, "sleep 0.3; exit 7");
+        int[] pids = grandchild(dir, gated(dir) + "exit 7");
         try {
-            assertThat(watch(loop, pids[1]).status()).isEqualTo(new ProcessExit.Exited(7));
+            assertThat(watch(loop, pids[1], dir).status()).isEqualTo(new ProcessExit.Exited(7));
         } finally {
             ProcConnectorSourceTest.reap(pids[0]);
         }
@@ -88,8 +101,9 @@ class NonChildExitStatusTest {
     @Test
     void twentyGrandchildrenEachGetTheirOwnCode(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("pids");
-        int shell = TestSpawn.sh("for i in $(seq 1 20); do sh -c \"sleep 0.4; exit $i\" & echo $! >> '" + pidFile
-                + "'.tmp; done; mv '" + pidFile + "'.tmp '" + pidFile + "'; wait");
+        // Each grandchild waits for the go file, created once every watch is open.
+        int shell = TestSpawn.sh("for i in $(seq 1 20); do sh -c \"" + gated(dir) + "exit $i\" & echo $! >> '"
+                + pidFile + "'.tmp; done; mv '" + pidFile + "'.tmp '" + pidFile + "'; wait");
         try {
             await().atMost(ProcConnectorSourceTest.WAIT).until(() -> Files.exists(pidFile));
             List<Integer> pids = Files.readAllLines(pidFile).stream().map(String::trim).map(Integer::parseInt).toList();
@@ -100,6 +114,7 @@ class NonChildExitStatusTest {
                 new SourcePublisher<>(loop, new ProcessExitSource(pid)).subscribe(sub);
                 subs.add(sub);
             }
+            release(loop, dir);
             for (int i = 0; i < subs.size(); i++) {
                 subs.get(i).done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(subs.get(i).items).extracting(ProcessExit::status)
@@ -129,12 +144,13 @@ class NonChildExitStatusTest {
 
     @Test
     void twoWatchesOfOneGrandchildBothGetTheStatus(@TempDir Path dir) throws Exception {
-        int[] pids = grandchild(dir, "sleep 0.3; exit 9");
+        int[] pids = grandchild(dir, gated(dir) + "exit 9");
         try {
             RecordingSubscriber<ProcessExit> a = new RecordingSubscriber<>(1);
             RecordingSubscriber<ProcessExit> b = new RecordingSubscriber<>(1);
             new SourcePublisher<>(loop, new ProcessExitSource(pids[1])).subscribe(a);
             new SourcePublisher<>(loop, new ProcessExitSource(pids[1])).subscribe(b);
+            release(loop, dir);
             a.done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
             b.done.get(ProcConnectorSourceTest.WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(a.items).extracting(ProcessExit::status).containsExactly(new ProcessExit.Exited(9));
@@ -190,10 +206,10 @@ class NonChildExitStatusTest {
     }
 
     @Test
-    void aChildStillGetsItsStatusFromWaitidAndIsReaped() throws Exception {
-        int pid = TestSpawn.sh("sleep 0.1; exit 4");
+    void aChildStillGetsItsStatusFromWaitidAndIsReaped(@TempDir Path dir) throws Exception {
+        int pid = TestSpawn.sh(gated(dir) + "exit 4");
         try {
-            assertThat(watch(loop, pid).status()).isEqualTo(new ProcessExit.Exited(4));
+            assertThat(watch(loop, pid, dir).status()).isEqualTo(new ProcessExit.Exited(4));
             assertThat(Processes.state(pid)).isEqualTo('-');
         } finally {
             TestSpawn.killAndReap(pid);
@@ -203,9 +219,9 @@ class NonChildExitStatusTest {
     @Test
     void withoutTheConnectorAGrandchildExitIsUnknownStatusNeverAMadeUpCode(@TempDir Path dir) throws Exception {
         assertThat(ProcessExitSource.nonChildStatusAvailable(isolated).get(10, TimeUnit.SECONDS)).isFalse();
-        int[] pids = grandchild(dir, "sleep 0.3; exit 7");
+        int[] pids = grandchild(dir, gated(dir) + "exit 7");
         try {
-            assertThat(watch(isolated, pids[1]).status()).isEqualTo(new ProcessExit.UnknownStatus());
+            assertThat(watch(isolated, pids[1], dir).status()).isEqualTo(new ProcessExit.UnknownStatus());
         } finally {
             ProcConnectorSourceTest.reap(pids[0]);
         }
