@@ -205,6 +205,31 @@ class TcpLifecycleTest {
     }
 
     @Test
+    void manySmallWritesQueuedBehindAFullSocketArriveInOrder() throws Exception {
+        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(),
+                    TcpOptions.defaults().withSendBufferSize(8 * 1024).withWriteQueueLimit(4 * 1024 * 1024))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try (Socket s = peer.accept()) {
+                int messages = 20_000;
+                java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < messages; i++) {
+                    expected.writeBytes(("message " + i + ";").getBytes(StandardCharsets.US_ASCII));
+                }
+                long queued = CompletableFuture.supplyAsync(() -> {
+                    for (int i = 0; i < messages; i++) {
+                        c.write(ByteBuffer.wrap(("message " + i + ";").getBytes(StandardCharsets.US_ASCII)));
+                    }
+                    return c.queuedBytes();
+                }, loop).join();
+                assertThat(queued).as("bytes queued behind the full socket").isPositive();
+                c.close();
+                assertThat(s.getInputStream().readAllBytes()).isEqualTo(expected.toByteArray());
+            }
+        }
+    }
+
+    @Test
     void optionsAreAppliedToAcceptedAndConnectedSockets() throws Exception {
         TcpOptions accepted = TcpOptions.defaults().withNoDelay(false).withReceiveBufferSize(100_000);
         TcpOptions connecting = TcpOptions.defaults().withNoDelay(true).withSendBufferSize(50_000);
