@@ -216,6 +216,22 @@ class TcpLifecycleTest {
     }
 
     @Test
+    void shutdownOutputDuringASendFailsTheSendAndThePeerSeesEndOfStream() throws Exception {
+        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(), TcpOptions.defaults())
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try (Socket s = peer.accept()) {
+                CompletableFuture<Long> sent = c.send(Endless.zeros(4096)).toCompletableFuture();
+                c.shutdownOutput();
+                Throwable error = org.assertj.core.api.Assertions.catchThrowable(() -> sent.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                assertThat(error).cause().isInstanceOf(ConnectionClosedException.class).hasMessageContaining("output shut");
+                assertThat(s.getInputStream().readAllBytes().length % 4096).as("whole buffers before the FIN").isZero();
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void closeSendsTheQueuedBytesFirst() throws Exception {
         try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(),
