@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * bounded user-space queue only what the socket did not take; {@link #send} drives a publisher
  * through the same queue, requesting a bounded number of buffers. In flight per connection, at
  * most: the kernel's send buffer + the write queue limit (+ the last write, and
- * {@code send}'s {@value SendSubscriber#PREFETCH} prefetched buffers) on the sending side, the
+ * {@code send}'s 4 prefetched buffers) on the sending side, the
  * kernel's receive buffer + one read buffer on the receiving side.
  *
  * <p><b>Threading.</b> Every signal (receive, send completion, {@code onWritable} tasks) runs on
@@ -265,7 +265,7 @@ public final class TcpConnection implements AutoCloseable {
 
     /**
      * Writes a publisher's buffers under {@code EPOLLOUT} writability: requests
-     * {@value SendSubscriber#PREFETCH} buffers and one more per buffer written while the write
+     * 4 buffers and one more per buffer written while the write
      * queue is under its limit, none while it is above. Buffers are read, never kept: the
      * publisher may reuse one after it was written. Any thread.
      *
