@@ -1,6 +1,7 @@
 package io.aem.linux.net;
 
 import com.sun.jna.Memory;
+import io.aem.linux.ClosedFdException;
 import io.aem.linux.Errno;
 import io.aem.linux.KernelException;
 import io.aem.linux.OwnedFd;
@@ -158,13 +159,25 @@ public final class TcpListener implements AutoCloseable {
     }
 
     /**
-     * Closes the listening socket (on the loop); the connections stream completes; accepted
-     * connections stay open; connections still in the backlog are reset by the kernel. Any
-     * thread; idempotent.
+     * Stops listening now and closes the socket on the loop: when this returns the kernel
+     * refuses new connections ({@code shutdown} of a listening socket ends its listen state, from
+     * any thread); then the loop deregisters and closes the fd and the connections stream
+     * completes. Accepted connections stay open; connections still in the backlog are reset by
+     * the kernel. Any thread; idempotent; does not block.
      */
     @Override
     public void close() {
         if (!closeRequested.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            int n = fd.acquire();
+            try {
+                Sockets.shutdown(n, Sockets.SHUT_RDWR);
+            } finally {
+                fd.release();
+            }
+        } catch (ClosedFdException e) {
             return;
         }
         try {
@@ -209,6 +222,10 @@ public final class TcpListener implements AutoCloseable {
     private void acceptReady() {
         Subscription sub = subscription;
         if (closed || sub == null) {
+            return;
+        }
+        if (closeRequested.get()) {
+            closeNow(); // shut by close(): accept4 would answer EINVAL
             return;
         }
         LoopScratch scratch = LoopScratch.current();

@@ -51,6 +51,8 @@ public final class Sockets {
     public static final int IPV6_V6ONLY = 26;
     /** {@code TCP_NODELAY}. */
     public static final int TCP_NODELAY = 1;
+    /** {@code SHUT_RDWR}: both directions; on a listening socket it ends the listen state (new connections are refused). */
+    public static final int SHUT_RDWR = 2;
     /** {@code SHUT_WR}: half-close, sends FIN. */
     public static final int SHUT_WR = 1;
     /** {@code MSG_NOSIGNAL}: a write to a closed connection answers {@code EPIPE} instead of raising {@code SIGPIPE}. */

@@ -60,6 +60,24 @@ class TcpErrorsTest {
         assertThat(((ConnectionRefusedException) error).address()).isEqualTo(address);
     }
 
+    @Test
+    void whenCloseReturnsTheListenerRefusesConnectionsEvenFromAnotherLoop() throws Exception {
+        try (EventLoop other = EventLoop.open("tcp-errors-other")) {
+            for (int i = 0; i < 20; i++) {
+                TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+                Accepted accepted = new Accepted();
+                listener.connections().subscribe(accepted);
+                accepted.request(1);
+                InetSocketAddress address = listener.localAddress();
+                listener.close();
+                Throwable error = failure(TcpConnection.connect(other, address, TcpOptions.defaults()));
+                assertThat(error).as("connect %d after close", i).isInstanceOf(ConnectionRefusedException.class);
+                accepted.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(accepted.connections).isEmpty();
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void aPortInUseIsAnAddressInUseExceptionNamingTheAddressAndTheReuseOptions(String host) throws Exception {
