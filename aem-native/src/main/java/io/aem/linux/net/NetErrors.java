@@ -2,6 +2,7 @@ package io.aem.linux.net;
 
 import io.aem.linux.Errno;
 import io.aem.linux.KernelException;
+import io.aem.linux.sys.Limits;
 import java.net.InetSocketAddress;
 
 /** Maps socket {@code errno} values to the typed exceptions of this package; everything else goes to {@link Errno}. */
@@ -31,6 +32,12 @@ final class NetErrors {
             case Errno.ETIMEDOUT:
                 return new UnreachableAddressException(errno, address);
             case Errno.EADDRNOTAVAIL:
+                if ("connect".equals(call)) {
+                    return new KernelException(call, errno, "no local address and port to reach " + address
+                            + " from: no address of its family is configured here (ip addr), or the local port range"
+                            + " (net.ipv4.ip_local_port_range = " + Limits.readProc("/proc/sys/net/ipv4/ip_local_port_range")
+                            .replace('\t', ' ') + ") is used up by connections to it; close connections or widen the range");
+                }
                 return new KernelException(call, errno, address + " is not an address of this host; bind to one of"
                         + " its addresses, or to 0.0.0.0 / ::");
             default:

@@ -61,6 +61,33 @@ class TcpErrorsTest {
     }
 
     @Test
+    void anIpv4ConnectWithoutARouteIsAnUnreachableAddressExceptionNamingTheAddress() throws Exception {
+        String host = "10.1.2.3";
+        // A loop in a new network namespace: no interface is up and there is no route at all.
+        try (EventLoop isolated = EventLoop.open(io.aem.linux.loop.EventLoopOptions.defaults().withName("tcp-no-route")
+                .withThreadFactory(io.aem.linux.testing.NetworkNamespaces.factoryInNewNamespace("tcp-no-route")))) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), 80);
+            Throwable error = failure(TcpConnection.connect(isolated, address, TcpOptions.defaults()));
+            assertThat(error).isInstanceOf(UnreachableAddressException.class)
+                    .hasMessageContaining(address.toString()).hasMessageContaining("ENETUNREACH");
+            assertThat(((UnreachableAddressException) error).address()).isEqualTo(address);
+        }
+    }
+
+    @Test
+    void anIpv6ConnectWithoutALocalAddressNamesTheAddressAndThePortRange() throws Exception {
+        // Without any IPv6 address there is no source address: the kernel answers EADDRNOTAVAIL, not ENETUNREACH.
+        try (EventLoop isolated = EventLoop.open(io.aem.linux.loop.EventLoopOptions.defaults().withName("tcp-no-address")
+                .withThreadFactory(io.aem.linux.testing.NetworkNamespaces.factoryInNewNamespace("tcp-no-address")))) {
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName("2001:db8::1"), 80);
+            Throwable error = failure(TcpConnection.connect(isolated, address, TcpOptions.defaults()));
+            assertThat(error).isInstanceOf(io.aem.linux.KernelException.class)
+                    .hasMessageContaining(address.toString()).hasMessageContaining("EADDRNOTAVAIL")
+                    .hasMessageContaining("ip_local_port_range");
+        }
+    }
+
+    @Test
     void whenCloseReturnsTheListenerRefusesConnectionsEvenFromAnotherLoop() throws Exception {
         try (EventLoop other = EventLoop.open("tcp-errors-other")) {
             for (int i = 0; i < 20; i++) {
