@@ -16,6 +16,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -189,6 +190,19 @@ class TcpErrorsTest {
         }
     }
 
+    /**
+     * Takes every fd number still free under the lowered limit: fds that other threads of the JVM
+     * closed after the limit was computed would otherwise let the call under test succeed.
+     */
+    private static List<Integer> fillHoles() {
+        List<Integer> fillers = new java.util.ArrayList<>();
+        int fd;
+        while ((fd = Io.dupCloexec(0)) >= 0) {
+            fillers.add(fd);
+        }
+        return fillers;
+    }
+
     /** The number the next fd would get: as the soft limit, no new fd can be opened. */
     private static int lowestFreeFd() {
         // Loads the classes of the error path first: loading a class needs an fd.
@@ -207,11 +221,13 @@ class TcpErrorsTest {
             Throwable listenError;
             Throwable connectError;
             long before = FdLimit.setSoft(lowestFreeFd());
+            List<Integer> fillers = fillHoles();
             try {
                 listenError = catchThrowable(() -> TcpListener.open(loop, TcpListenOptions.on(any)));
                 connectError = catchThrowable(() -> TcpConnection.connect(loop, listener.localAddress(), TcpOptions.defaults())
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS));
             } finally {
+                fillers.forEach(Io::close);
                 FdLimit.setSoft(before);
             }
             assertThat(listenError).isInstanceOf(ResourceLimitException.class).hasMessageContaining("RLIMIT_NOFILE")
@@ -230,11 +246,13 @@ class TcpErrorsTest {
             listener.connections().subscribe(accepted);
             Throwable error;
             long before = FdLimit.setSoft(lowestFreeFd());
+            List<Integer> fillers = fillHoles();
             try {
                 client.connect(listener.localAddress());
                 accepted.request(1);
                 error = catchThrowable(() -> accepted.done.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             } finally {
+                fillers.forEach(Io::close);
                 FdLimit.setSoft(before);
             }
             assertThat(error).isInstanceOf(ExecutionException.class).cause()
