@@ -98,7 +98,8 @@ public final class TcpConnection implements AutoCloseable {
      * @param loop    the loop that will serve the connection
      * @param remote  a resolved IPv4 or IPv6 address
      * @param options the connection's options
-     * @return completes on the loop thread with the connected connection, or exceptionally with
+     * @return completes on the loop thread with the connected connection (cancelling the future
+     *         before then closes the connection when it completes), or exceptionally with
      *         {@link ConnectionRefusedException}, {@link UnreachableAddressException},
      *         {@link io.aem.linux.ResourceLimitException} (fd limit, naming {@code RLIMIT_NOFILE}),
      *         {@link EventLoopClosedException} or another {@link KernelException}
@@ -334,6 +335,20 @@ public final class TcpConnection implements AutoCloseable {
         writableTasks.add(task);
     }
 
+    /**
+     * Reads an {@code int} socket option with {@code getsockopt} (for example
+     * {@code SOL_SOCKET}/{@code SO_RCVBUF}, which the kernel reports doubled). Loop thread only.
+     *
+     * @return the value, or {@code -errno}
+     */
+    int socketOption(int level, int name) {
+        assertInLoop();
+        if (closed) {
+            return -Errno.EBADF;
+        }
+        return Sockets.intOption(fd.get(), level, name, LoopScratch.current().option);
+    }
+
     /** Bytes in the user-space write queue. Loop thread only. */
     public long queuedBytes() {
         assertInLoop();
@@ -509,7 +524,9 @@ public final class TcpConnection implements AutoCloseable {
         connecting = null;
         localAddress = Sockets.localAddress(fd.get(), LoopScratch.current().address);
         updateInterest();
-        f.complete(this);
+        if (!f.complete(this)) {
+            closeNow(); // the caller cancelled the future: nobody owns this connection
+        }
     }
 
     /** Reads while the receiver has demand, up to {@link #MAX_READS_PER_TURN} reads. */
