@@ -58,6 +58,8 @@ public final class TcpConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
     private static final int PAUSED = Epoll.EPOLLONESHOT;
     private static final int MAX_READS_PER_TURN = 16;
+    /** The smallest chunk of the write queue: small writes are gathered into chunks of this size. */
+    private static final int MIN_CHUNK = 16 * 1024;
 
     private final EventLoop loop;
     private final OwnedFd fd;
@@ -303,13 +305,31 @@ public final class TcpConnection implements AutoCloseable {
         }
         if (data.hasRemaining()) {
             int n = data.remaining();
-            ByteBuffer copy = ByteBuffer.allocateDirect(n);
-            copy.put(data).flip();
-            queue.add(copy);
+            enqueue(data);
             queued += n;
             updateInterest();
         }
         return queued <= options.writeQueueLimit();
+    }
+
+    /**
+     * Copies the rest of {@code data} into the queue: into the free tail of the last chunk when it
+     * fits, so that many small writes share one chunk, else into a new direct chunk of at least
+     * {@link #MIN_CHUNK} bytes.
+     */
+    private void enqueue(ByteBuffer data) {
+        int n = data.remaining();
+        ByteBuffer tail = queue.peekLast();
+        if (tail != null && tail.capacity() - tail.limit() >= n) {
+            int pos = tail.position();
+            tail.position(tail.limit()).limit(tail.capacity());
+            tail.put(data);
+            tail.limit(tail.position()).position(pos);
+            return;
+        }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.max(n, MIN_CHUNK));
+        chunk.put(data).flip();
+        queue.add(chunk);
     }
 
     /**
