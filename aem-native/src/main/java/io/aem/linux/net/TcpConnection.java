@@ -294,7 +294,7 @@ public final class TcpConnection implements AutoCloseable {
      */
     public boolean write(ByteBuffer data) {
         assertInLoop();
-        if (closed || closing || outputShutRequested || connecting != null) {
+        if (!acceptsWrites()) {
             return false;
         }
         if (queue.isEmpty()) {
@@ -377,7 +377,9 @@ public final class TcpConnection implements AutoCloseable {
 
     /**
      * Half-close: sends FIN after the queued bytes; the peer's receive ends, this side can still
-     * receive. Later writes answer {@code false}. Any thread; idempotent.
+     * receive. Later writes answer {@code false}; sends in progress stop at once and fail with
+     * {@link ConnectionClosedException} (the buffers they already wrote are sent). Any thread;
+     * idempotent.
      */
     public void shutdownOutput() {
         onLoop(() -> {
@@ -385,6 +387,7 @@ public final class TcpConnection implements AutoCloseable {
                 return;
             }
             outputShutRequested = true;
+            abortSends(new ConnectionClosedException(this + ": output shut"));
             if (queue.isEmpty()) {
                 shutNow();
             }
@@ -393,8 +396,9 @@ public final class TcpConnection implements AutoCloseable {
 
     /**
      * Graceful close: after the queued bytes are handed to the kernel (which still delivers its
-     * own buffer after {@code close}), the fd is closed; the receive stream completes. Any thread;
-     * idempotent.
+     * own buffer after {@code close}), the fd is closed; the receive stream completes. Sends in
+     * progress stop at once and fail with {@link ConnectionClosedException}. If the peer never
+     * reads, the queue never drains: use {@link #reset()} to give up. Any thread; idempotent.
      */
     @Override
     public void close() {
@@ -492,9 +496,22 @@ public final class TcpConnection implements AutoCloseable {
         });
     }
 
+    /** Whether {@link #write} would take bytes: neither closed, closing, failed nor shut for output. */
+    boolean acceptsWrites() {
+        return !closed && !closing && !outputShutRequested && connecting == null;
+    }
+
+    /** Why writes are refused: the failure, or a closed-connection error naming what was done. */
+    Throwable refusal() {
+        if (failure != null) {
+            return failure;
+        }
+        return new ConnectionClosedException(this + (outputShutRequested && !closed && !closing ? ": output shut" : ""));
+    }
+
     boolean attachSend(SendSubscriber s) {
-        if (closed || closing || outputShutRequested) {
-            s.abort(failure != null ? failure : new ConnectionClosedException(this + ": send"));
+        if (!acceptsWrites()) {
+            s.abort(refusal());
             return false;
         }
         if (sends == null) {
@@ -688,6 +705,7 @@ public final class TcpConnection implements AutoCloseable {
             return;
         }
         closing = true;
+        abortSends(new ConnectionClosedException(this + ": closing"));
         if (queue.isEmpty()) {
             closeNow();
         } else {

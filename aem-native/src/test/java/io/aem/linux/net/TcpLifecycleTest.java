@@ -185,6 +185,53 @@ class TcpLifecycleTest {
     }
 
     @Test
+    void closingTheLoopEndsEveryStreamAndClosesEverySocket() throws Exception {
+        Map<Integer, String> before = OpenFds.snapshot();
+        EventLoop own = EventLoop.open("tcp-closing-loop");
+        TcpListener listener = TcpListener.open(own, TcpListenOptions.on(loopback("127.0.0.1")));
+        TcpListener idle = TcpListener.open(own, TcpListenOptions.on(loopback("::1")));
+        Accepted accepted = new Accepted();
+        listener.connections().subscribe(accepted);
+        accepted.request(1);
+        TcpConnection client = TcpConnection.connect(own, listener.localAddress(), TcpOptions.defaults())
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        TcpConnection server = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        ByteSink receiving = new ByteSink(false, true);
+        server.receive().subscribe(receiving);
+        turns(own);
+        own.close();
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> receiving.done.get(WAIT.toSeconds(), TimeUnit.SECONDS)))
+                .hasCauseInstanceOf(io.aem.linux.loop.EventLoopClosedException.class);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> accepted.done.get(WAIT.toSeconds(), TimeUnit.SECONDS)))
+                .hasCauseInstanceOf(io.aem.linux.loop.EventLoopClosedException.class);
+        idle.close(); // never subscribed: its close after the loop's closes the fd on the calling thread
+        client.close();
+        OpenFds.awaitClosedSince(before, "closed loop", WAIT);
+    }
+
+    private static void turns(EventLoop l) {
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture.runAsync(() -> { }, l).join();
+        }
+    }
+
+    @Test
+    void shutdownOutputDuringASendFailsTheSendAndThePeerSeesEndOfStream() throws Exception {
+        try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
+            TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(), TcpOptions.defaults())
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try (Socket s = peer.accept()) {
+                CompletableFuture<Long> sent = c.send(Endless.zeros(4096)).toCompletableFuture();
+                c.shutdownOutput();
+                Throwable error = org.assertj.core.api.Assertions.catchThrowable(() -> sent.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                assertThat(error).cause().isInstanceOf(ConnectionClosedException.class).hasMessageContaining("output shut");
+                assertThat(s.getInputStream().readAllBytes().length % 4096).as("whole buffers before the FIN").isZero();
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void closeSendsTheQueuedBytesFirst() throws Exception {
         try (java.net.ServerSocket peer = new java.net.ServerSocket(0, 10, InetAddress.getLoopbackAddress())) {
             TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(),
