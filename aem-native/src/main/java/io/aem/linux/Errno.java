@@ -62,6 +62,22 @@ public final class Errno {
     public static final int EAFNOSUPPORT = 97;
     /** Operation not supported. */
     public static final int EOPNOTSUPP = 95;
+    /** Address already in use. */
+    public static final int EADDRINUSE = 98;
+    /** Cannot assign requested address (not a local address). */
+    public static final int EADDRNOTAVAIL = 99;
+    /** Network is unreachable. */
+    public static final int ENETUNREACH = 101;
+    /** Connection reset by peer. */
+    public static final int ECONNRESET = 104;
+    /** Transport endpoint is not connected. */
+    public static final int ENOTCONN = 107;
+    /** Connection timed out. */
+    public static final int ETIMEDOUT = 110;
+    /** Connection refused. */
+    public static final int ECONNREFUSED = 111;
+    /** No route to host. */
+    public static final int EHOSTUNREACH = 113;
     /** Stale file handle: the object a handle names no longer exists. */
     public static final int ESTALE = 116;
     /** Operation canceled (timerfd: the realtime clock was set). */
@@ -75,8 +91,8 @@ public final class Errno {
             {"10", "ECHILD"}, {"11", "EAGAIN"}, {"12", "ENOMEM"}, {"13", "EACCES"}, {"14", "EFAULT"},
             {"16", "EBUSY"}, {"17", "EEXIST"}, {"18", "EXDEV"}, {"19", "ENODEV"}, {"20", "ENOTDIR"}, {"21", "EISDIR"}, {"22", "EINVAL"},
             {"23", "ENFILE"}, {"24", "EMFILE"}, {"28", "ENOSPC"}, {"32", "EPIPE"}, {"38", "ENOSYS"},
-            {"95", "EOPNOTSUPP"}, {"97", "EAFNOSUPPORT"}, {"98", "EADDRINUSE"}, {"104", "ECONNRESET"},
-            {"105", "ENOBUFS"}, {"110", "ETIMEDOUT"}, {"111", "ECONNREFUSED"}, {"116", "ESTALE"}, {"125", "ECANCELED"},
+            {"95", "EOPNOTSUPP"}, {"97", "EAFNOSUPPORT"}, {"98", "EADDRINUSE"}, {"99", "EADDRNOTAVAIL"}, {"101", "ENETUNREACH"}, {"104", "ECONNRESET"}, {"107", "ENOTCONN"},
+            {"105", "ENOBUFS"}, {"110", "ETIMEDOUT"}, {"111", "ECONNREFUSED"}, {"113", "EHOSTUNREACH"}, {"115", "EINPROGRESS"}, {"116", "ESTALE"}, {"125", "ECANCELED"},
         };
         for (String[] p : pairs) {
             NAMES[Integer.parseInt(p[0])] = p[1];

@@ -1,5 +1,7 @@
 package io.aem.demo;
 
+import io.aem.demo.httpd.AemHttpd;
+import java.util.Arrays;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -14,6 +16,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
  * <pre>
  * java -jar demo/target/aem-demo.jar --aem.demo.run-for=5s
  * </pre>
+ *
+ * <p>With {@code httpd} as first argument it runs {@link AemHttpd} instead, without Spring:
+ * <pre>
+ * java -jar demo/target/aem-demo.jar httpd --port=8080 --root=/srv/www [--host=127.0.0.1] [--run-for=30s]
+ * </pre>
  */
 @SpringBootApplication
 @EnableScheduling
@@ -22,10 +29,18 @@ public class DemoApplication {
 
     /**
      * Starts the demo; it runs until stopped, or for {@code aem.demo.run-for} when that is set.
+     * A first argument {@code httpd} runs {@link AemHttpd#main} with the remaining arguments
+     * instead, and returns when the server stops.
      *
-     * @param args Spring Boot command-line arguments, for example {@code --aem.demo.run-for=10s}
+     * @param args Spring Boot command-line arguments, for example {@code --aem.demo.run-for=10s},
+     *             or {@code httpd} followed by the server's arguments
+     * @throws Exception if the HTTP server cannot start or is interrupted
      */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("httpd")) {
+            AemHttpd.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         SpringApplication.run(DemoApplication.class, args);
     }
 }

@@ -157,4 +157,22 @@ public final class LibC {
 
     /** {@code int getsockopt(int sockfd, int level, int optname, void *optval, socklen_t *optlen)}. */
     public static native int getsockopt(int sockfd, int level, int optname, Pointer optval, Pointer optlen);
+
+    /** {@code int listen(int sockfd, int backlog)}. */
+    public static native int listen(int sockfd, int backlog);
+
+    /** {@code int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags)}. */
+    public static native int accept4(int sockfd, Pointer addr, Pointer addrlen, int flags);
+
+    /** {@code int connect(int sockfd, const struct sockaddr *addr, socklen_t addrlen)}. */
+    public static native int connect(int sockfd, Pointer addr, int addrlen);
+
+    /** {@code int getsockname(int sockfd, struct sockaddr *addr, socklen_t *addrlen)}. */
+    public static native int getsockname(int sockfd, Pointer addr, Pointer addrlen);
+
+    /** {@code int getpeername(int sockfd, struct sockaddr *addr, socklen_t *addrlen)}. */
+    public static native int getpeername(int sockfd, Pointer addr, Pointer addrlen);
+
+    /** {@code int shutdown(int sockfd, int how)}. */
+    public static native int shutdown(int sockfd, int how);
 }

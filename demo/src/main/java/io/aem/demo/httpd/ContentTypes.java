@@ -1,0 +1,38 @@
+package io.aem.demo.httpd;
+
+import java.util.Locale;
+import java.util.Map;
+
+/** The {@code content-type} of a static file from its name's extension; {@code application/octet-stream} when unknown. */
+final class ContentTypes {
+    private static final Map<String, String> BY_EXTENSION = Map.ofEntries(
+            Map.entry("html", "text/html; charset=utf-8"),
+            Map.entry("htm", "text/html; charset=utf-8"),
+            Map.entry("txt", "text/plain; charset=utf-8"),
+            Map.entry("css", "text/css; charset=utf-8"),
+            Map.entry("js", "text/javascript; charset=utf-8"),
+            Map.entry("json", "application/json"),
+            Map.entry("xml", "application/xml"),
+            Map.entry("svg", "image/svg+xml"),
+            Map.entry("png", "image/png"),
+            Map.entry("jpg", "image/jpeg"),
+            Map.entry("jpeg", "image/jpeg"),
+            Map.entry("gif", "image/gif"),
+            Map.entry("webp", "image/webp"),
+            Map.entry("ico", "image/x-icon"),
+            Map.entry("pdf", "application/pdf"),
+            Map.entry("wasm", "application/wasm"));
+    static final String DEFAULT = "application/octet-stream";
+
+    private ContentTypes() {
+    }
+
+    /** The type for a file name. */
+    static String of(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        if (dot < 0 || dot == fileName.length() - 1) {
+            return DEFAULT;
+        }
+        return BY_EXTENSION.getOrDefault(fileName.substring(dot + 1).toLowerCase(Locale.ROOT), DEFAULT);
+    }
+}
