@@ -7,11 +7,12 @@
 # Prints a table with the targets (io.aem.jmh.HttpSummary) and draws a chart
 # (io.aem.jmh.ScalabilityChart).
 #
-#   jmh/run-http-scalability.sh                                   # both servers, N = 100 ... max
-#   SERVERS=netty DURATION=3s IDLE="100 max" jmh/run-http-scalability.sh   # a quick look
+#   jmh/run-http-scalability.sh                                   # both servers, N = 100 ... max, 3 rounds (~7 min)
+#   ROUNDS=1 SERVERS=netty DURATION=3s IDLE="100 max" jmh/run-http-scalability.sh   # a quick look
 #   CHART=docs/http-scalability.png jmh/run-http-scalability.sh   # the chart into docs/
 #
-# For each N in IDLE and each server in SERVERS (the order alternates from one N to the next):
+# ROUNDS times, for each N in IDLE and each server in SERVERS (the order alternates from one point
+# to the next, so each server goes first as often as the other):
 #   1. the server starts on 127.0.0.1 and a free port (below the ephemeral port range) and is
 #      waited for until GET /hello answers "Hello, World!";
 #   2. idle_conns (src/main/c/idle_conns.c, compiled here with gcc), a separate process, opens N
@@ -22,6 +23,9 @@
 #   4. idle_conns reports how many of the N are still open (poll: no EOF, hang-up or error);
 #   5. the server's open fds and RSS, read from /proc in the middle of the run, are recorded and
 #      everything is stopped.
+# A machine of this kind drifts between performance regimes over seconds, so one run per point
+# can be 30 % off either way: the table shows the median of the rounds, and the AEMhttpd /
+# reactor-netty ratio is taken per round (the two ran one after the other) before its median.
 # The first response of each server (status line, headers and body, as curl receives them) is kept
 # in response-SERVER.txt and the two are compared byte for byte.
 #
@@ -30,9 +34,9 @@
 # ACTIVE connections, its listening socket and the JVM's own fds (jars, epoll, eventfds: 30-60);
 # the server fd count at each point is in results.tsv.
 #
-# Environment: SERVERS (default "aem netty"), IDLE (default "100 1000 5000 10000 max"; numbers and
-# "max"), MAX_IDLE (default 19500, at most 19900), ACTIVE (wrk connections, default 100, at most
-# 1000), THREADS (wrk threads, default 2), DURATION (default 10s, 1s-120s), WARMUP (default 3s,
+# Environment: ROUNDS (default 3, at most 10), SERVERS (default "aem netty"), IDLE (default
+# "100 1000 5000 10000 max"; numbers and "max"), MAX_IDLE (default 19500, at most 19900), ACTIVE (wrk connections, default 100, at most
+# 1000), THREADS (wrk threads, default 2), DURATION (default 5s, 1s-120s), WARMUP (default 3s,
 # 1s-60s), NETTY_LOOPS (reactor-netty's event loops, reactor.netty.ioWorkerCount, default 2: one
 # per CPU; reactor-netty's own default is max(CPUs, 4)), HEAP (both servers' -Xms/-Xmx, default
 # 1g), JAVA (default java), CHART (where to write the chart, relative to the project; default the
@@ -43,11 +47,12 @@ set -euo pipefail
 export LC_ALL=C
 
 SERVERS=${SERVERS:-aem netty}
+ROUNDS=${ROUNDS:-3}
 IDLE=${IDLE:-100 1000 5000 10000 max}
 MAX_IDLE=${MAX_IDLE:-19500}
 ACTIVE=${ACTIVE:-100}
 THREADS=${THREADS:-2}
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-3s}
 NETTY_LOOPS=${NETTY_LOOPS:-2}
 HEAP=${HEAP:-1g}
@@ -72,6 +77,7 @@ for s in $SERVERS; do
     [[ $s == aem || $s == netty ]] || die "unknown server '$s' in SERVERS (aem, netty)"
 done
 [[ -n ${SERVERS// /} ]] || die "SERVERS is empty"
+[[ $ROUNDS =~ ^[0-9]+$ ]] && ((ROUNDS >= 1 && ROUNDS <= 10)) || die "ROUNDS must be 1-10, was '$ROUNDS'"
 [[ $MAX_IDLE =~ ^[0-9]+$ ]] && ((MAX_IDLE >= 1 && MAX_IDLE <= 19900)) || die "MAX_IDLE must be 1-19900, was '$MAX_IDLE'"
 idle_list=()
 for n in $IDLE; do
@@ -128,7 +134,7 @@ trap cleanup EXIT
 
 mkdir -p "$out"
 results=$out/results.tsv
-printf 'server\tidle\trps\tp50_ms\tp99_ms\tidle_connected\tidle_open_after\tsocket_errors\tnon_2xx\tserver_fds\tserver_rss_kb\n' >"$results"
+printf 'round\tserver\tidle\trps\tp50_ms\tp99_ms\tidle_connected\tidle_open_after\tsocket_errors\tnon_2xx\tserver_fds\tserver_rss_kb\n' >"$results"
 {
     echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "kernel: $(uname -r)"
@@ -139,9 +145,9 @@ printf 'server\tidle\trps\tp50_ms\tp99_ms\tidle_connected\tidle_open_after\tsock
     echo "gcc: $(gcc --version | head -1)"
     echo "RLIMIT_NOFILE: $(ulimit -Sn)/$(ulimit -Hn); net.core.somaxconn: $(cat /proc/sys/net/core/somaxconn);" \
         "ephemeral ports: $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range)"
-    echo "servers: $SERVERS; idle: ${idle_list[*]} (max = $MAX_IDLE); active: $ACTIVE (wrk -t$THREADS);" \
+    echo "rounds: $ROUNDS; servers: $SERVERS; idle: ${idle_list[*]} (max = $MAX_IDLE); active: $ACTIVE (wrk -t$THREADS);" \
         "duration: $DURATION after a $WARMUP warm-up; heap: $HEAP; reactor-netty event loops: $NETTY_LOOPS"
-    echo "command: SERVERS=\"$SERVERS\" IDLE=\"$IDLE\" MAX_IDLE=$MAX_IDLE DURATION=$DURATION WARMUP=$WARMUP" \
+    echo "command: ROUNDS=$ROUNDS SERVERS=\"$SERVERS\" IDLE=\"$IDLE\" MAX_IDLE=$MAX_IDLE DURATION=$DURATION WARMUP=$WARMUP" \
         "jmh/run-http-scalability.sh"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
@@ -180,7 +186,7 @@ start_server() {
     local t
     for ((t = 0; t < 300; t++)); do
         kill -0 "$server_pid" 2>/dev/null || die "$name server exited before it was ready; see $log"
-        if grep -q "$ready" "$log" &&
+        if grep -qs "$ready" "$log" &&
             [[ $(curl -s --max-time 2 "http://127.0.0.1:$port/hello" 2>/dev/null || true) == "Hello, World!" ]]; then
             java_pid=$(pgrep -P "$server_pid" | head -1)
             [[ -n $java_pid ]] || die "no java process under $server_pid"
@@ -211,9 +217,9 @@ ms() { # wrk latency "2.69ms" / "850.00us" / "1.20s" -> milliseconds
         else printf "nan" }'
 }
 
-# run_point NAME N DIR: one server at one N; appends a row to results.tsv.
+# run_point ROUND NAME N DIR: one server at one N; appends a row to results.tsv.
 run_point() {
-    local name=$1 n=$2 dir=$3 port holder url line connected open rps p50 p99 errors non2xx fds rss
+    local round=$1 name=$2 n=$3 dir=$4 port holder url line connected open rps p50 p99 errors non2xx fds rss
     port=$(free_port)
     url=http://127.0.0.1:$port/hello
     start_server "$name" "$port" "$dir/server-$name.log"
@@ -227,7 +233,7 @@ run_point() {
     pids+=("$holder")
     local t
     for ((t = 0; t < 1200; t++)); do
-        grep -q '^holding' "$dir/idle-$name.txt" && break
+        grep -qs '^holding' "$dir/idle-$name.txt" && break
         kill -0 "$holder" 2>/dev/null || die "idle_conns exited early; see $dir/idle-$name.err"
         sleep 0.1
     done
@@ -251,7 +257,7 @@ run_point() {
     kill -USR1 "$(pgrep -P "$holder" | head -1)"
     open=
     for ((t = 0; t < 100; t++)); do
-        line=$(grep '^open' "$dir/idle-$name.txt" || true)
+        line=$(grep -s '^open' "$dir/idle-$name.txt" || true)
         [[ -n $line ]] && break
         sleep 0.1
     done
@@ -264,24 +270,28 @@ run_point() {
     p99=$(ms "$(awk '$1 == "99%" {print $2}' "$dir/wrk-$name.txt")")
     errors=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$dir/wrk-$name.txt")
     non2xx=$(awk '/Non-2xx/ {print $NF}' "$dir/wrk-$name.txt")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$n" "${rps:-nan}" "$p50" "$p99" "$connected" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$name" "$n" "${rps:-nan}" "$p50" "$p99" "$connected" \
         "${open:-nan}" "${errors:-0}" "${non2xx:-0}" "$fds" "$rss" >>"$results"
     printf '  %-6s N=%-6s %10s req/s  p50 %8s ms  p99 %8s ms  idle open after %s/%s  server fds %s\n' \
         "$name" "$n" "${rps:-?}" "$p50" "$p99" "${open:-?}" "$n" "$fds"
 }
 
 servers=($SERVERS)
-for ((i = 0; i < ${#idle_list[@]}; i++)); do
-    n=${idle_list[i]}
-    order=("${servers[@]}")
-    if ((i % 2 == 1 && ${#servers[@]} == 2)); then
-        order=("${servers[1]}" "${servers[0]}")
-    fi
-    echo "N=$n idle: ${order[*]}"
-    dir=$out/idle-$n
-    mkdir -p "$dir"
-    for name in "${order[@]}"; do
-        run_point "$name" "$n" "$dir"
+step=0
+for ((k = 1; k <= ROUNDS; k++)); do
+    for ((i = 0; i < ${#idle_list[@]}; i++)); do
+        n=${idle_list[i]}
+        order=("${servers[@]}")
+        if ((step % 2 == 1 && ${#servers[@]} == 2)); then
+            order=("${servers[1]}" "${servers[0]}")
+        fi
+        step=$((step + 1))
+        echo "round $k of $ROUNDS, N=$n idle: ${order[*]}"
+        dir=$out/round-$k/idle-$n
+        mkdir -p "$dir"
+        for name in "${order[@]}"; do
+            run_point "$k" "$name" "$n" "$dir"
+        done
     done
 done
 
@@ -294,7 +304,7 @@ if [[ -f $out/response-aem.txt && -f $out/response-netty.txt ]]; then
 fi
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
-"$JAVA" -cp "$jar" io.aem.jmh.HttpSummary "$out" | tee "$out/summary.txt"
+"$JAVA" -cp "$jar" io.aem.jmh.HttpSummary "$out" "$ROUNDS" | tee "$out/summary.txt"
 chart=${CHART:+$root/$CHART}
 chart=${chart:-$out/http-scalability.png}
 mkdir -p "$(dirname "$chart")"

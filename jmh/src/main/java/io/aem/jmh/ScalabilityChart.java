@@ -17,7 +17,7 @@ import javax.imageio.ImageIO;
  * Draws the chart of {@code run-http-scalability.sh} from its {@code results.tsv} (see
  * {@link HttpResults}) into a PNG: requests/s (upper panel) and latency p99 (lower panel) against
  * the number of idle connections on a logarithmic axis, one line per server (AEMhttpd,
- * reactor-netty). Headless {@code java.awt} and {@link ImageIO}; no other dependency.
+ * reactor-netty) through the medians of the rounds, each round's figure a small open dot. Headless {@code java.awt} and {@link ImageIO}; no other dependency.
  *
  * <p>Usage: {@code java -Djava.awt.headless=true -cp benchmarks.jar io.aem.jmh.ScalabilityChart
  * RESULTS_TSV OUT_PNG}
@@ -53,7 +53,7 @@ public final class ScalabilityChart {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, WIDTH, 2 * PANEL_HEIGHT);
-        panel(g, results, 0, "Requests/s with 100 active keep-alive connections (wrk)", "req/s",
+        panel(g, results, 0, "Requests/s with 100 active keep-alive connections (wrk), median of rounds", "req/s",
                 HttpResults.Row::rps);
         panel(g, results, PANEL_HEIGHT, "Latency p99", "ms", HttpResults.Row::p99Ms);
         g.dispose();
@@ -112,7 +112,16 @@ public final class ScalabilityChart {
             int prevX = -1;
             int prevY = -1;
             for (int n : ns) {
-                double v = r.at(SERVERS[s], n).map(value::applyAsDouble).orElse(Double.NaN);
+                for (int k = 1; k <= r.rounds(); k++) {
+                    double each = r.value(k, SERVERS[s], n, value);
+                    if (!Double.isNaN(each)) {
+                        int py = (int) Math.round(y0 - (y0 - y1) * each / maxY);
+                        g.setStroke(new BasicStroke(1f));
+                        g.drawOval(x(n, lo, hi, x0, x1) - 3, py - 3, 6, 6);
+                        g.setStroke(new BasicStroke(2.5f));
+                    }
+                }
+                double v = r.median(SERVERS[s], n, value);
                 if (Double.isNaN(v)) {
                     prevX = -1;
                     continue;
