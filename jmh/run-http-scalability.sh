@@ -40,7 +40,8 @@
 # 1s-60s), NETTY_LOOPS (reactor-netty's event loops, reactor.netty.ioWorkerCount, default 2: one
 # per CPU; reactor-netty's own default is max(CPUs, 4)), HEAP (both servers' -Xms/-Xmx, default
 # 1g), JAVA (default java), CHART (where to write the chart, relative to the project; default the
-# results directory), OUT (results directory, default jmh/target/bench-results/<UTC time>-http).
+# results directory), PIN (SERVER_CPUS:LOAD_CPUS, e.g. 0:1: the server under taskset -c 0 and wrk
+# under taskset -c 1, so they stop trading CPUs; default none: the kernel places them), OUT (results directory, default jmh/target/bench-results/<UTC time>-http).
 # wrk is installed from the Debian package when it is missing (apt-get, needs root).
 # Every program runs under timeout; every count and time is bounded.
 set -euo pipefail
@@ -58,6 +59,7 @@ NETTY_LOOPS=${NETTY_LOOPS:-2}
 HEAP=${HEAP:-1g}
 JAVA=${JAVA:-java}
 CHART=${CHART:-}
+PIN=${PIN:-}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -93,6 +95,15 @@ warmup_s=$(seconds "$WARMUP") && ((warmup_s >= 1 && warmup_s <= 60)) || die "WAR
 [[ $NETTY_LOOPS =~ ^[0-9]+$ ]] && ((NETTY_LOOPS >= 1 && NETTY_LOOPS <= 64)) || die "NETTY_LOOPS must be 1-64"
 [[ $HEAP =~ ^[0-9]+[mg]$ ]] || die "HEAP must look like 512m or 1g, was '$HEAP'"
 want() { [[ " $SERVERS " == *" $1 "* ]]; }
+server_pin=()
+load_pin=()
+if [[ -n $PIN ]]; then
+    [[ $PIN =~ ^([0-9,-]+):([0-9,-]+)$ ]] || die "PIN must be SERVER_CPUS:LOAD_CPUS (e.g. 0:1), was '$PIN'"
+    command -v taskset >/dev/null || die "PIN needs taskset (util-linux)"
+    server_pin=(taskset -c "${BASH_REMATCH[1]}")
+    load_pin=(taskset -c "${BASH_REMATCH[2]}")
+    "${server_pin[@]}" true && "${load_pin[@]}" true || die "PIN names CPUs this process may not use: '$PIN'"
+fi
 
 if ! command -v wrk >/dev/null; then
     echo "wrk is missing: installing the Debian package (apt-get install -y wrk)"
@@ -146,8 +157,9 @@ printf 'round\tserver\tidle\trps\tp50_ms\tp99_ms\tidle_connected\tidle_open_afte
     echo "RLIMIT_NOFILE: $(ulimit -Sn)/$(ulimit -Hn); net.core.somaxconn: $(cat /proc/sys/net/core/somaxconn);" \
         "ephemeral ports: $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range)"
     echo "rounds: $ROUNDS; servers: $SERVERS; idle: ${idle_list[*]} (max = $MAX_IDLE); active: $ACTIVE (wrk -t$THREADS);" \
-        "duration: $DURATION after a $WARMUP warm-up; heap: $HEAP; reactor-netty event loops: $NETTY_LOOPS"
-    echo "command: ROUNDS=$ROUNDS SERVERS=\"$SERVERS\" IDLE=\"$IDLE\" MAX_IDLE=$MAX_IDLE DURATION=$DURATION WARMUP=$WARMUP" \
+        "duration: $DURATION after a $WARMUP warm-up; heap: $HEAP; reactor-netty event loops: $NETTY_LOOPS;" \
+        "pinning: ${PIN:-none} (server CPUs:wrk CPUs)"
+    echo "command: ROUNDS=$ROUNDS SERVERS=\"$SERVERS\" PIN=\"$PIN\" IDLE=\"$IDLE\" MAX_IDLE=$MAX_IDLE DURATION=$DURATION WARMUP=$WARMUP" \
         "jmh/run-http-scalability.sh"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$out/machine.txt"
@@ -171,12 +183,12 @@ start_server() {
     local name=$1 port=$2 log=$3 limit=$((duration_s + warmup_s + 180)) ready
     case $name in
     aem)
-        timeout "$limit" "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -jar "$demo_jar" httpd --port="$port" --root="$www" \
+        timeout "$limit" "${server_pin[@]}" "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -jar "$demo_jar" httpd --port="$port" --root="$www" \
             --host=127.0.0.1 >"$log" 2>&1 &
         ready="AEMhttpd listening on"
         ;;
     netty)
-        timeout "$limit" "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -Dreactor.netty.ioWorkerCount="$NETTY_LOOPS" \
+        timeout "$limit" "${server_pin[@]}" "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" -Dreactor.netty.ioWorkerCount="$NETTY_LOOPS" \
             -cp "$jar" io.aem.jmh.NettyHelloServer "$port" "$limit" >"$log" 2>&1 &
         ready="NettyHelloServer listening on"
         ;;
@@ -243,9 +255,9 @@ run_point() {
         echo "  warning: only $connected of $n idle connections were made and answered: $(head -1 "$dir/idle-$name.err")" >&2
     fi
 
-    timeout $((warmup_s + 60)) wrk -t"$THREADS" -c"$ACTIVE" -d"$WARMUP" "$url" >"$dir/warmup-$name.txt" 2>&1 ||
+    timeout $((warmup_s + 60)) "${load_pin[@]}" wrk -t"$THREADS" -c"$ACTIVE" -d"$WARMUP" "$url" >"$dir/warmup-$name.txt" 2>&1 ||
         die "wrk warm-up against $name failed; see $dir/warmup-$name.txt"
-    timeout $((duration_s + 60)) wrk -t"$THREADS" -c"$ACTIVE" -d"$DURATION" --latency "$url" >"$dir/wrk-$name.txt" 2>&1 &
+    timeout $((duration_s + 60)) "${load_pin[@]}" wrk -t"$THREADS" -c"$ACTIVE" -d"$DURATION" --latency "$url" >"$dir/wrk-$name.txt" 2>&1 &
     local wrk_pid=$!
     # the server's fds and RSS in the middle of the run, with the active connections open
     sleep $((duration_s / 2)).5

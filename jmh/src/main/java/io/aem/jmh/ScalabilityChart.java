@@ -53,9 +53,9 @@ public final class ScalabilityChart {
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, WIDTH, 2 * PANEL_HEIGHT);
-        panel(g, results, 0, "Requests/s with 100 active keep-alive connections (wrk), median of rounds", "req/s",
+        panel(g, results, 0, "Requests/s, 100 active connections (median of rounds)", "req/s",
                 HttpResults.Row::rps);
-        panel(g, results, PANEL_HEIGHT, "Latency p99", "ms", HttpResults.Row::p99Ms);
+        panel(g, results, PANEL_HEIGHT, "Latency p99 (median of rounds)", "ms", HttpResults.Row::p99Ms);
         g.dispose();
         if (!ImageIO.write(image, "png", Path.of(args[1]).toFile())) {
             throw new IOException("no PNG writer in this JDK");
@@ -137,7 +137,7 @@ public final class ScalabilityChart {
             }
             // the legend sits in the title row, outside the plot
             int ly = top + 30;
-            int legendX = x1 - 270 + 140 * s;
+            int legendX = x1 - 250 + 130 * s;
             g.drawLine(legendX, ly - 4, legendX + 24, ly - 4);
             g.setColor(Color.BLACK);
             g.drawString(HttpResults.label(SERVERS[s]), legendX + 30, ly);
