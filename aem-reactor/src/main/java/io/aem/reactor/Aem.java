@@ -16,6 +16,10 @@ import io.aem.linux.fs.PermissionWatch;
 import io.aem.linux.fs.QuietPeriod;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopOptions;
+import io.aem.linux.net.TcpConnection;
+import io.aem.linux.net.TcpListenOptions;
+import io.aem.linux.net.TcpListener;
+import io.aem.linux.net.TcpOptions;
 import io.aem.linux.proc.ChildProcess;
 import io.aem.linux.proc.JobExit;
 import io.aem.linux.proc.Jobs;
@@ -30,6 +34,7 @@ import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -491,6 +496,49 @@ public final class Aem implements Disposable, AutoCloseable {
             return JdkFlowAdapter.flowPublisherToFlux(
                     Jobs.run(loop, JdkFlowAdapter.publisherToFlowPublisher(events), command, concurrency));
         };
+    }
+
+    /**
+     * Listens for TCP connections on the next loop, now: the socket is bound and listening when
+     * this returns; its connections and their signals live on that loop.
+     *
+     * @param options the address (port 0: ephemeral; IPv4 or IPv6) and options
+     * @return the listener; close it when done
+     * @throws IOException {@link io.aem.linux.net.AddressInUseException} naming the address,
+     *                     {@link io.aem.linux.ResourceLimitException} at the fd limit, or another
+     *                     kernel refusal
+     */
+    public AemTcpListener listen(TcpListenOptions options) throws IOException {
+        return new AemTcpListener(TcpListener.open(nextLoop(), options));
+    }
+
+    /**
+     * Connects to a TCP address with default options; see {@link #connect(InetSocketAddress, TcpOptions)}.
+     *
+     * @param remote a resolved address
+     * @return the connection
+     */
+    public Mono<AemTcpConnection> connect(InetSocketAddress remote) {
+        return connect(remote, TcpOptions.defaults());
+    }
+
+    /**
+     * Connects to a TCP address without blocking, on the next loop, when subscribed (each
+     * subscription makes a connection; cancelling before it completes closes it).
+     *
+     * @param remote  a resolved IPv4 or IPv6 address
+     * @param options the connection's options
+     * @return the connection, or {@link io.aem.linux.net.ConnectionRefusedException},
+     *         {@link io.aem.linux.net.UnreachableAddressException},
+     *         {@link io.aem.linux.ResourceLimitException}
+     */
+    public Mono<AemTcpConnection> connect(InetSocketAddress remote, TcpOptions options) {
+        Objects.requireNonNull(remote, "remote");
+        Objects.requireNonNull(options, "options");
+        EventLoop loop = nextLoop();
+        return Mono.defer(() -> Mono.fromFuture(TcpConnection.connect(loop, remote, options)))
+                .doOnDiscard(TcpConnection.class, TcpConnection::close)
+                .map(AemTcpConnection::new);
     }
 
     /** Shuts every loop down and waits for it; see {@link #close()}. */

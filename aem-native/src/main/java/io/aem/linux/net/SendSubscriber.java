@@ -96,6 +96,11 @@ final class SendSubscriber implements Flow.Subscriber<ByteBuffer> {
                     pending.clear();
                     return;
                 }
+                if (!connection.acceptsWrites()) {
+                    connection.detachSend(this);
+                    abort(connection.refusal());
+                    return;
+                }
                 long size = b.remaining();
                 boolean open = connection.write(b);
                 written += size;

@@ -58,6 +58,8 @@ public final class TcpConnection implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TcpConnection.class.getName());
     private static final int PAUSED = Epoll.EPOLLONESHOT;
     private static final int MAX_READS_PER_TURN = 16;
+    /** The smallest chunk of the write queue: small writes are gathered into chunks of this size. */
+    private static final int MIN_CHUNK = 16 * 1024;
 
     private final EventLoop loop;
     private final OwnedFd fd;
@@ -98,7 +100,8 @@ public final class TcpConnection implements AutoCloseable {
      * @param loop    the loop that will serve the connection
      * @param remote  a resolved IPv4 or IPv6 address
      * @param options the connection's options
-     * @return completes on the loop thread with the connected connection, or exceptionally with
+     * @return completes on the loop thread with the connected connection (cancelling the future
+     *         before then closes the connection when it completes), or exceptionally with
      *         {@link ConnectionRefusedException}, {@link UnreachableAddressException},
      *         {@link io.aem.linux.ResourceLimitException} (fd limit, naming {@code RLIMIT_NOFILE}),
      *         {@link EventLoopClosedException} or another {@link KernelException}
@@ -291,7 +294,7 @@ public final class TcpConnection implements AutoCloseable {
      */
     public boolean write(ByteBuffer data) {
         assertInLoop();
-        if (closed || closing || outputShutRequested || connecting != null) {
+        if (!acceptsWrites()) {
             return false;
         }
         if (queue.isEmpty()) {
@@ -302,13 +305,31 @@ public final class TcpConnection implements AutoCloseable {
         }
         if (data.hasRemaining()) {
             int n = data.remaining();
-            ByteBuffer copy = ByteBuffer.allocateDirect(n);
-            copy.put(data).flip();
-            queue.add(copy);
+            enqueue(data);
             queued += n;
             updateInterest();
         }
         return queued <= options.writeQueueLimit();
+    }
+
+    /**
+     * Copies the rest of {@code data} into the queue: into the free tail of the last chunk when it
+     * fits, so that many small writes share one chunk, else into a new direct chunk of at least
+     * {@link #MIN_CHUNK} bytes.
+     */
+    private void enqueue(ByteBuffer data) {
+        int n = data.remaining();
+        ByteBuffer tail = queue.peekLast();
+        if (tail != null && tail.capacity() - tail.limit() >= n) {
+            int pos = tail.position();
+            tail.position(tail.limit()).limit(tail.capacity());
+            tail.put(data);
+            tail.limit(tail.position()).position(pos);
+            return;
+        }
+        ByteBuffer chunk = ByteBuffer.allocateDirect(Math.max(n, MIN_CHUNK));
+        chunk.put(data).flip();
+        queue.add(chunk);
     }
 
     /**
@@ -334,6 +355,20 @@ public final class TcpConnection implements AutoCloseable {
         writableTasks.add(task);
     }
 
+    /**
+     * Reads an {@code int} socket option with {@code getsockopt} (for example
+     * {@code SOL_SOCKET}/{@code SO_RCVBUF}, which the kernel reports doubled). Loop thread only.
+     *
+     * @return the value, or {@code -errno}
+     */
+    int socketOption(int level, int name) {
+        assertInLoop();
+        if (closed) {
+            return -Errno.EBADF;
+        }
+        return Sockets.intOption(fd.get(), level, name, LoopScratch.current().option);
+    }
+
     /** Bytes in the user-space write queue. Loop thread only. */
     public long queuedBytes() {
         assertInLoop();
@@ -342,7 +377,9 @@ public final class TcpConnection implements AutoCloseable {
 
     /**
      * Half-close: sends FIN after the queued bytes; the peer's receive ends, this side can still
-     * receive. Later writes answer {@code false}. Any thread; idempotent.
+     * receive. Later writes answer {@code false}; sends in progress stop at once and fail with
+     * {@link ConnectionClosedException} (the buffers they already wrote are sent). Any thread;
+     * idempotent.
      */
     public void shutdownOutput() {
         onLoop(() -> {
@@ -350,6 +387,7 @@ public final class TcpConnection implements AutoCloseable {
                 return;
             }
             outputShutRequested = true;
+            abortSends(new ConnectionClosedException(this + ": output shut"));
             if (queue.isEmpty()) {
                 shutNow();
             }
@@ -358,8 +396,9 @@ public final class TcpConnection implements AutoCloseable {
 
     /**
      * Graceful close: after the queued bytes are handed to the kernel (which still delivers its
-     * own buffer after {@code close}), the fd is closed; the receive stream completes. Any thread;
-     * idempotent.
+     * own buffer after {@code close}), the fd is closed; the receive stream completes. Sends in
+     * progress stop at once and fail with {@link ConnectionClosedException}. If the peer never
+     * reads, the queue never drains: use {@link #reset()} to give up. Any thread; idempotent.
      */
     @Override
     public void close() {
@@ -457,9 +496,22 @@ public final class TcpConnection implements AutoCloseable {
         });
     }
 
+    /** Whether {@link #write} would take bytes: neither closed, closing, failed nor shut for output. */
+    boolean acceptsWrites() {
+        return !closed && !closing && !outputShutRequested && connecting == null;
+    }
+
+    /** Why writes are refused: the failure, or a closed-connection error naming what was done. */
+    Throwable refusal() {
+        if (failure != null) {
+            return failure;
+        }
+        return new ConnectionClosedException(this + (outputShutRequested && !closed && !closing ? ": output shut" : ""));
+    }
+
     boolean attachSend(SendSubscriber s) {
-        if (closed || closing || outputShutRequested) {
-            s.abort(failure != null ? failure : new ConnectionClosedException(this + ": send"));
+        if (!acceptsWrites()) {
+            s.abort(refusal());
             return false;
         }
         if (sends == null) {
@@ -509,7 +561,9 @@ public final class TcpConnection implements AutoCloseable {
         connecting = null;
         localAddress = Sockets.localAddress(fd.get(), LoopScratch.current().address);
         updateInterest();
-        f.complete(this);
+        if (!f.complete(this)) {
+            closeNow(); // the caller cancelled the future: nobody owns this connection
+        }
     }
 
     /** Reads while the receiver has demand, up to {@link #MAX_READS_PER_TURN} reads. */
@@ -651,6 +705,7 @@ public final class TcpConnection implements AutoCloseable {
             return;
         }
         closing = true;
+        abortSends(new ConnectionClosedException(this + ": closing"));
         if (queue.isEmpty()) {
             closeNow();
         } else {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.loop.EventLoop;
+import io.aem.linux.testing.FdLimit;
 import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;

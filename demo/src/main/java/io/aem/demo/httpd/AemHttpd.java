@@ -1,6 +1,7 @@
 package io.aem.demo.httpd;
 
 import io.aem.linux.loop.EventLoop;
+import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.net.TcpConnection;
 import io.aem.linux.net.TcpListenOptions;
 import io.aem.linux.net.TcpListener;
@@ -143,6 +144,8 @@ public final class AemHttpd implements AutoCloseable {
                     connection.close();
                 }
             });
+        } catch (EventLoopClosedException e) {
+            // The loop already ended: it closed every connection and the listener with it.
         } finally {
             loop.close();
             loop.terminationFuture().join();

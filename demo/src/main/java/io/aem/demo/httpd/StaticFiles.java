@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps request targets to files under a root directory, with no way out of it.
@@ -121,7 +122,7 @@ public final class StaticFiles {
         }
     }
 
-    private byte @org.jspecify.annotations.Nullable [] cached(Path real, long size, long modified) throws IOException {
+    private byte @Nullable [] cached(Path real, long size, long modified) throws IOException {
         if (size > CACHED_FILE_MAX) {
             return null;
         }
@@ -145,7 +146,7 @@ public final class StaticFiles {
     }
 
     /** The decoded path of an origin-form target, starting with {@code /}; {@code null} when unacceptable. */
-    static @org.jspecify.annotations.Nullable String decodePath(String target) {
+    static @Nullable String decodePath(String target) {
         int end = target.length();
         int query = target.indexOf('?');
         if (query >= 0) {

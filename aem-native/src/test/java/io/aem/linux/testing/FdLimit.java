@@ -1,4 +1,4 @@
-package io.aem.linux.proc;
+package io.aem.linux.testing;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
@@ -6,7 +6,7 @@ import com.sun.jna.NativeLibrary;
 import io.aem.linux.sys.Limits;
 
 /** Lowers this JVM's soft {@code RLIMIT_NOFILE} for a moment, for tests of the fd-limit error. */
-final class FdLimit {
+public final class FdLimit {
     static {
         Native.register(FdLimit.class, NativeLibrary.getInstance("c"));
     }
@@ -17,7 +17,7 @@ final class FdLimit {
     }
 
     /** Sets the soft limit, keeping the hard one; returns the previous soft limit. */
-    static long setSoft(long soft) {
+    public static long setSoft(long soft) {
         long[] now = Limits.rlimit(Limits.RLIMIT_NOFILE);
         try (Memory m = new Memory(16)) {
             m.setLong(0, soft);
