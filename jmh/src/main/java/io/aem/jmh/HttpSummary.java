@@ -16,7 +16,8 @@ import java.util.Locale;
  * round, where the two ran one after the other, then the median); AEMhttpd's median throughput
  * relative to its median at the smallest N; and how many idle connections were still open after
  * each server's runs (the fewest over the rounds). Then the requests/s of every round
- * ({@link RoundTable}), and the two targets with MET / NOT MET:
+ * ({@link RoundTable}), the notes (socket errors, idle connections not made, wrk connections not
+ * accepted; the byte comparison of the two responses), and the two targets with MET / NOT MET:
  * <ul>
  *   <li>AEMhttpd's throughput stays within 10 % from the smallest to the largest N: at every N its
  *       median is at least 0.90 of the smallest N's;</li>
@@ -113,7 +114,7 @@ public final class HttpSummary {
         }
         if (Files.exists(machine)) {
             for (String line : Files.readAllLines(machine, StandardCharsets.UTF_8)) {
-                if (line.startsWith("responses:")) {
+                if (line.startsWith("responses:") || line.startsWith("note:")) {
                     out.append(line).append('\n');
                 }
             }
