@@ -211,7 +211,8 @@ class PipeSourceTest {
         AtomicLong maxChunk = new AtomicLong();
         AtomicLong outstanding = new AtomicLong();
         AtomicLong maxOutstandingAtDelivery = new AtomicLong();
-        PipeWriter[] writer = new PipeWriter[1];
+        // Set right after the writer starts, which may be after its first bytes reached onNext.
+        java.util.concurrent.atomic.AtomicReference<PipeWriter> writer = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
         try {
             PipeSource.publisher(loop, pipe.readEnd(), "50 MB slow").subscribe(new Flow.Subscriber<>() {
@@ -231,7 +232,11 @@ class PipeSourceTest {
                     long at = received.get();
                     received.set(PipePattern.check(chunk, at));
                     // Bytes the writer got rid of but this subscriber has not seen: the pipe and the batch.
-                    maxInFlight.accumulateAndGet(writer[0].written.get() - at, Math::max);
+                    PipeWriter w;
+                    while ((w = writer.get()) == null) {
+                        Thread.onSpinWait();
+                    }
+                    maxInFlight.accumulateAndGet(w.written.get() - at, Math::max);
                     requester.schedule(() -> {
                         outstanding.incrementAndGet();
                         s.request(1);
@@ -248,9 +253,9 @@ class PipeSourceTest {
                     done.complete(null);
                 }
             });
-            writer[0] = PipeWriter.start(pipe.writeEnd(), total);
+            writer.set(PipeWriter.start(pipe.writeEnd(), total));
             done.get(30, TimeUnit.SECONDS);
-            assertThat(writer[0].done.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(total);
+            assertThat(writer.get().done.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(total);
         } finally {
             requester.shutdownNow();
         }
@@ -258,8 +263,8 @@ class PipeSourceTest {
         assertThat(maxOutstandingAtDelivery.get()).isEqualTo(1);
         assertThat(maxChunk.get()).isLessThanOrEqualTo(KIB64);
         assertThat(maxInFlight.get()).as("bytes between writer and subscriber").isLessThanOrEqualTo(2L * KIB64);
-        assertThat(writer[0].fullPipe.get()).as("times the writer found the pipe full").isPositive();
+        assertThat(writer.get().fullPipe.get()).as("times the writer found the pipe full").isPositive();
         System.out.printf("50 MB slow subscriber: writer found the pipe full %d times, at most %d bytes in flight%n",
-                writer[0].fullPipe.get(), maxInFlight.get());
+                writer.get().fullPipe.get(), maxInFlight.get());
     }
 }
