@@ -1,5 +1,6 @@
 package io.aem.linux.net;
 
+import io.aem.linux.source.Demand;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,19 +34,7 @@ final class ReceiveSubscription implements Flow.Subscription {
                     "rule 3.9: request(n) needs n > 0, was " + n + "; the connection " + connection + " is closed"));
             return;
         }
-        long prev;
-        long next;
-        do {
-            prev = requested.get();
-            if (prev == Long.MAX_VALUE) {
-                return;
-            }
-            next = prev + n;
-            if (next < 0) {
-                next = Long.MAX_VALUE;
-            }
-        } while (!requested.compareAndSet(prev, next));
-        if (prev == 0) {
+        if (Demand.add(requested, n) == 0) {
             connection.demandArrived(this);
         }
     }

@@ -9,6 +9,7 @@ import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopClosedException;
 import io.aem.linux.loop.ReadyHandler;
 import io.aem.linux.loop.Registration;
+import io.aem.linux.source.Demand;
 import io.aem.linux.sys.Epoll;
 import io.aem.linux.sys.Sockets;
 import java.io.IOException;
@@ -329,19 +330,7 @@ public final class TcpListener implements AutoCloseable {
                 });
                 return;
             }
-            long prev;
-            long next;
-            do {
-                prev = requested.get();
-                if (prev == Long.MAX_VALUE) {
-                    return;
-                }
-                next = prev + n;
-                if (next < 0) {
-                    next = Long.MAX_VALUE;
-                }
-            } while (!requested.compareAndSet(prev, next));
-            if (prev == 0) {
+            if (Demand.add(requested, n) == 0) {
                 onLoop(() -> {
                     if (subscription == this) {
                         acceptReady();

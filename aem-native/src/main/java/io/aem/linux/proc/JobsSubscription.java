@@ -1,6 +1,7 @@
 package io.aem.linux.proc;
 
 import io.aem.linux.loop.EventLoop;
+import io.aem.linux.source.Demand;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,13 +91,7 @@ final class JobsSubscription<T> implements Flow.Subscriber<T>, Flow.Subscription
                     "request(" + n + "): a subscriber must request at least 1 (Reactive Streams rule 3.9)")), null);
             return;
         }
-        long r;
-        do {
-            r = requested.get();
-            if (r == Long.MAX_VALUE) {
-                break;
-            }
-        } while (!requested.compareAndSet(r, r + n < 0 ? Long.MAX_VALUE : r + n));
+        Demand.add(requested, n);
         onLoop(this::drain, null);
     }
 
