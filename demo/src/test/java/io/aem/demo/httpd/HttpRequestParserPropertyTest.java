@@ -15,7 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-class HttpRequestParserProperties {
+class HttpRequestParserPropertyTest {
 
     @Provide
     Arbitrary<String> requests() {
