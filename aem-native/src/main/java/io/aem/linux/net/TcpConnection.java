@@ -7,6 +7,7 @@ import io.aem.linux.KernelException;
 import io.aem.linux.OwnedFd;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.EventLoopClosedException;
+import io.aem.linux.loop.LoopTimeout;
 import io.aem.linux.loop.ReadyHandler;
 import io.aem.linux.loop.Registration;
 import io.aem.linux.sys.Epoll;
@@ -21,6 +22,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -64,6 +66,8 @@ public final class TcpConnection implements AutoCloseable {
     private final EventLoop loop;
     private final OwnedFd fd;
     private final TcpOptions options;
+    /** Loop thread: the reset of a graceful close whose queue does not drain. */
+    private LoopTimeout closeDeadline;
     private final AtomicBoolean receiveTaken = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private volatile InetSocketAddress localAddress;
@@ -397,8 +401,9 @@ public final class TcpConnection implements AutoCloseable {
     /**
      * Graceful close: after the queued bytes are handed to the kernel (which still delivers its
      * own buffer after {@code close}), the fd is closed; the receive stream completes. Sends in
-     * progress stop at once and fail with {@link ConnectionClosedException}. If the peer never
-     * reads, the queue never drains: use {@link #reset()} to give up. Any thread; idempotent.
+     * progress stop at once and fail with {@link ConnectionClosedException}. If the queue has not
+     * drained within {@link TcpOptions#closeTimeout()} (a peer that does not read), the connection
+     * is reset as by {@link #reset()}; {@code reset()} gives up at once. Any thread; idempotent.
      */
     @Override
     public void close() {
@@ -710,7 +715,20 @@ public final class TcpConnection implements AutoCloseable {
             closeNow();
         } else {
             updateInterest();
+            closeDeadline = loop.schedule(this::closeTimedOut, options.closeTimeout().toNanos(), TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The graceful close's queue did not drain in time (a peer that does not read): reset. */
+    private void closeTimedOut() {
+        closeDeadline = null;
+        if (closed) {
+            return;
+        }
+        LOG.log(Level.DEBUG, () -> this + ": " + queued + " queued bytes not taken within the close timeout "
+                + options.closeTimeout() + "; resetting");
+        Sockets.lingerZero(fd.get(), LoopScratch.current().option);
+        closeNow();
     }
 
     private void updateInterest() {
@@ -785,6 +803,10 @@ public final class TcpConnection implements AutoCloseable {
         queue.clear();
         queued = 0;
         writableTasks = null;
+        if (closeDeadline != null) {
+            closeDeadline.cancel();
+            closeDeadline = null;
+        }
         if (registration != null) {
             registration.cancel();
             registration = null;

@@ -1,5 +1,7 @@
 package io.aem.linux.net;
 
+import java.time.Duration;
+
 /**
  * Options of one TCP connection: immutable, validated when set, applied with {@code setsockopt}
  * when the socket is made (connect) or accepted (listener).
@@ -12,21 +14,27 @@ public final class TcpOptions {
     /** The default bound of the user-space write queue: 256 KiB. */
     public static final int DEFAULT_WRITE_QUEUE_LIMIT = 256 * 1024;
 
-    private static final TcpOptions DEFAULTS = new TcpOptions(true, 0, 0, DEFAULT_WRITE_QUEUE_LIMIT);
+    /** The default time a graceful close waits for the write queue to drain: 30 s. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final TcpOptions DEFAULTS = new TcpOptions(true, 0, 0, DEFAULT_WRITE_QUEUE_LIMIT, DEFAULT_CLOSE_TIMEOUT);
 
     private final boolean noDelay;
     private final int receiveBufferSize;
     private final int sendBufferSize;
     private final int writeQueueLimit;
+    private final Duration closeTimeout;
 
-    private TcpOptions(boolean noDelay, int receiveBufferSize, int sendBufferSize, int writeQueueLimit) {
+    private TcpOptions(boolean noDelay, int receiveBufferSize, int sendBufferSize, int writeQueueLimit,
+            Duration closeTimeout) {
         this.noDelay = noDelay;
         this.receiveBufferSize = receiveBufferSize;
         this.sendBufferSize = sendBufferSize;
         this.writeQueueLimit = writeQueueLimit;
+        this.closeTimeout = closeTimeout;
     }
 
-    /** {@code TCP_NODELAY} on, kernel buffer sizes, a 256 KiB write queue. */
+    /** {@code TCP_NODELAY} on, kernel buffer sizes, a 256 KiB write queue, a 30 s close timeout. */
     public static TcpOptions defaults() {
         return DEFAULTS;
     }
@@ -36,7 +44,7 @@ public final class TcpOptions {
      * acknowledgements (Nagle's algorithm off).
      */
     public TcpOptions withNoDelay(boolean on) {
-        return new TcpOptions(on, receiveBufferSize, sendBufferSize, writeQueueLimit);
+        return new TcpOptions(on, receiveBufferSize, sendBufferSize, writeQueueLimit, closeTimeout);
     }
 
     /**
@@ -47,7 +55,8 @@ public final class TcpOptions {
      * @throws IllegalArgumentException if negative
      */
     public TcpOptions withReceiveBufferSize(int bytes) {
-        return new TcpOptions(noDelay, nonNegative(bytes, "receive buffer size"), sendBufferSize, writeQueueLimit);
+        return new TcpOptions(noDelay, nonNegative(bytes, "receive buffer size"), sendBufferSize, writeQueueLimit,
+                closeTimeout);
     }
 
     /**
@@ -57,7 +66,8 @@ public final class TcpOptions {
      * @throws IllegalArgumentException if negative
      */
     public TcpOptions withSendBufferSize(int bytes) {
-        return new TcpOptions(noDelay, receiveBufferSize, nonNegative(bytes, "send buffer size"), writeQueueLimit);
+        return new TcpOptions(noDelay, receiveBufferSize, nonNegative(bytes, "send buffer size"), writeQueueLimit,
+                closeTimeout);
     }
 
     /**
@@ -71,7 +81,22 @@ public final class TcpOptions {
         if (bytes < 1) {
             throw new IllegalArgumentException("write queue limit must be at least 1 byte, was " + bytes);
         }
-        return new TcpOptions(noDelay, receiveBufferSize, sendBufferSize, bytes);
+        return new TcpOptions(noDelay, receiveBufferSize, sendBufferSize, bytes, closeTimeout);
+    }
+
+    /**
+     * How long a graceful {@link TcpConnection#close()} waits for the write queue to drain before
+     * it resets the connection ({@code SO_LINGER} 0: the peer gets RST, the queued bytes are
+     * dropped), so that a peer that never reads cannot hold the connection open forever.
+     *
+     * @param timeout positive
+     * @throws IllegalArgumentException if not positive
+     */
+    public TcpOptions withCloseTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("close timeout must be positive, was " + timeout);
+        }
+        return new TcpOptions(noDelay, receiveBufferSize, sendBufferSize, writeQueueLimit, timeout);
     }
 
     /** Whether {@code TCP_NODELAY} is set. */
@@ -94,6 +119,11 @@ public final class TcpOptions {
         return writeQueueLimit;
     }
 
+    /** How long a graceful close waits for the write queue before it resets the connection. */
+    public Duration closeTimeout() {
+        return closeTimeout;
+    }
+
     private static int nonNegative(int bytes, String what) {
         if (bytes < 0) {
             throw new IllegalArgumentException(what + " must be >= 0 (0: the kernel's default), was " + bytes);
@@ -104,6 +134,6 @@ public final class TcpOptions {
     @Override
     public String toString() {
         return "TcpOptions[noDelay=" + noDelay + ", rcvbuf=" + receiveBufferSize + ", sndbuf=" + sendBufferSize
-                + ", writeQueueLimit=" + writeQueueLimit + "]";
+                + ", writeQueueLimit=" + writeQueueLimit + ", closeTimeout=" + closeTimeout + "]";
     }
 }

@@ -1,6 +1,8 @@
 package io.aem.linux.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.sys.Sockets;
@@ -247,6 +249,33 @@ class TcpLifecycleTest {
                 c.close();
                 InputStream in = s.getInputStream();
                 assertThat(in.readAllBytes()).isEqualTo(data);
+            }
+        }
+    }
+
+    @Test
+    void aCloseWhoseQueueDoesNotDrainResetsTheConnectionAfterTheCloseTimeout() throws Exception {
+        try (java.net.ServerSocket peer = new java.net.ServerSocket()) {
+            peer.setReceiveBufferSize(16 * 1024);
+            peer.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 10);
+            TcpConnection c = TcpConnection.connect(loop, (InetSocketAddress) peer.getLocalSocketAddress(),
+                    TcpOptions.defaults().withSendBufferSize(16 * 1024).withCloseTimeout(Duration.ofMillis(300)))
+                    .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            try (Socket s = peer.accept()) {
+                byte[] data = new byte[4 * 1024 * 1024];
+                long queued = CompletableFuture.supplyAsync(() -> {
+                    c.write(ByteBuffer.wrap(data));
+                    return c.queuedBytes();
+                }, loop).join();
+                assertThat(queued).as("bytes the socket did not take at once").isPositive();
+                long closedAt = System.nanoTime();
+                c.close();
+                // The peer does not read; once the timeout has passed the connection is reset.
+                await().atMost(WAIT).until(() -> CompletableFuture.supplyAsync(c::queuedBytes, loop).join() == 0);
+                assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+                InputStream in = s.getInputStream();
+                assertThatThrownBy(in::readAllBytes).isInstanceOf(java.net.SocketException.class)
+                        .hasMessageContaining("reset");
             }
         }
     }
