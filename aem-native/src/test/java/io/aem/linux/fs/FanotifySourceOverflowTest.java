@@ -8,15 +8,13 @@ import io.aem.linux.loop.StreamStats;
 import io.aem.linux.source.EventsLostException;
 import io.aem.linux.sys.Limits;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.QueueingSubscriber;
 import io.aem.linux.testing.LoopProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Flow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class FanotifySourceOverflowTest {
     private static EventLoop loop;
     private Path dir;
-    private Collector sub;
+    private QueueingSubscriber<FileAccessEvent> sub;
 
     @BeforeAll
     static void startLoop() throws Exception {
@@ -73,9 +71,9 @@ class FanotifySourceOverflowTest {
         return files;
     }
 
-    private Collector watch(FanotifyOverflowPolicy policy) {
+    private QueueingSubscriber<FileAccessEvent> watch(FanotifyOverflowPolicy policy) {
         FanotifyWatch watch = FanotifyWatch.of(FanotifyMark.path(dir), FileEventKind.CREATE).withOverflowPolicy(policy);
-        sub = new Collector();
+        sub = new QueueingSubscriber<>();
         FanotifySource.publisher(loop, watch).subscribe(sub);
         LoopProbe.drainTasks(loop);
         assertThat(sub.done).isNotDone();
@@ -90,14 +88,14 @@ class FanotifySourceOverflowTest {
     void aFullQueueBecomesOneOverflowEventAfterTheQueuedOnesAndLaterEventsStillArrive() throws Exception {
         watch(FanotifyOverflowPolicy.SIGNAL);
         List<Path> files = overfill();
-        assertThat(sub.events).isEmpty();
+        assertThat(sub.items).isEmpty();
         int limit = queueLimit();
         sub.subscription.join().request(Long.MAX_VALUE);
-        await().atMost(Duration.ofSeconds(30)).until(() -> sub.events.size() > limit);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sub.items.size() > limit);
         Path after = Files.createFile(dir.resolve("after"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> sub.events.size() == limit + 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == limit + 2);
 
-        List<FileAccessEvent> events = new ArrayList<>(sub.events);
+        List<FileAccessEvent> events = new ArrayList<>(sub.items);
         assertThat(events.subList(0, limit)).extracting(FileAccessEvent::path).isEqualTo(files.subList(0, limit));
         assertThat(events.get(limit).kind()).isEqualTo(FileEventKind.OVERFLOW);
         assertThat(events.get(limit).path()).isNull();
@@ -118,34 +116,7 @@ class FanotifySourceOverflowTest {
                 .havingCause().isInstanceOf(EventsLostException.class)
                 .withMessageContaining("fs.fanotify.max_queued_events (" + limit + ")")
                 .withMessageContaining("FanotifyOverflowPolicy.SIGNAL");
-        assertThat(sub.events).hasSize(limit).allSatisfy(e -> assertThat(e.kind()).isEqualTo(FileEventKind.CREATE));
+        assertThat(sub.items).hasSize(limit).allSatisfy(e -> assertThat(e.kind()).isEqualTo(FileEventKind.CREATE));
         sub = null;
-    }
-
-    /** Collects into a queue: thousands of events would make a copy-on-write list quadratic. */
-    static final class Collector implements Flow.Subscriber<FileAccessEvent> {
-        final ConcurrentLinkedQueue<FileAccessEvent> events = new ConcurrentLinkedQueue<>();
-        final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription.complete(s);
-        }
-
-        @Override
-        public void onNext(FileAccessEvent item) {
-            events.add(item);
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            done.completeExceptionally(t);
-        }
-
-        @Override
-        public void onComplete() {
-            done.complete(null);
-        }
     }
 }

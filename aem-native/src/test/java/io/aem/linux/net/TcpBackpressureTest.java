@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.sys.Sockets;
 import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.QueueingSubscriber;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -100,29 +101,16 @@ class TcpBackpressureTest {
                 .withConnectionOptions(TcpOptions.defaults().withReceiveBufferSize(KERNEL_BUFFER)));
     }
 
-    private static TcpConnection acceptOne(TcpListener listener) {
-        CompletableFuture<TcpConnection> accepted = new CompletableFuture<>();
-        listener.connections().subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                s.request(1);
-            }
-
-            @Override
-            public void onNext(TcpConnection c) {
-                accepted.complete(c);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                accepted.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-            }
-        });
-        return accepted.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    private static TcpConnection acceptOne(TcpListener listener) throws InterruptedException {
+        QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
+        listener.connections().subscribe(accepted);
+        accepted.request(1);
+        TcpConnection c = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        if (c == null) {
+            throw new AssertionError("no connection accepted within " + WAIT, accepted.done.isCompletedExceptionally()
+                    ? accepted.done.handle((v, e) -> e).join() : null);
+        }
+        return c;
     }
 
     private static TcpOptions senderOptions() {

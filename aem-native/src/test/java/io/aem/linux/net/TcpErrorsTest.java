@@ -9,7 +9,7 @@ import io.aem.linux.loop.EventLoop;
 import io.aem.linux.sys.Io;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.FdLimit;
-import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.QueueingSubscriber;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -93,7 +93,7 @@ class TcpErrorsTest {
         try (EventLoop other = EventLoop.open("tcp-errors-other")) {
             for (int i = 0; i < 20; i++) {
                 TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
-                Accepted accepted = new Accepted();
+                QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
                 listener.connections().subscribe(accepted);
                 accepted.request(1);
                 InetSocketAddress address = listener.localAddress();
@@ -101,7 +101,7 @@ class TcpErrorsTest {
                 Throwable error = failure(TcpConnection.connect(other, address, TcpOptions.defaults()));
                 assertThat(error).as("connect %d after close", i).isInstanceOf(ConnectionRefusedException.class);
                 accepted.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-                assertThat(accepted.connections).isEmpty();
+                assertThat(accepted.items).isEmpty();
             }
         }
     }
@@ -130,7 +130,7 @@ class TcpErrorsTest {
     @Test
     void aPeerThatAbortsIsAConnectionResetExceptionOnTheReceiveStream() throws Exception {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))) {
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             accepted.request(1);
             InetSocketAddress clientAddress;
@@ -138,7 +138,7 @@ class TcpErrorsTest {
             try (Socket client = new Socket()) {
                 client.connect(listener.localAddress());
                 clientAddress = (InetSocketAddress) client.getLocalSocketAddress();
-                TcpConnection server = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                TcpConnection server = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 server.receive().subscribe(sink);
                 client.getOutputStream().write(new byte[] {1, 2, 3});
                 client.setSoLinger(true, 0);
@@ -153,13 +153,13 @@ class TcpErrorsTest {
     @Test
     void sendingToAPeerThatAbortedFailsTheSendWithATypedError() throws Exception {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))) {
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             accepted.request(1);
             TcpConnection server;
             try (Socket client = new Socket()) {
                 client.connect(listener.localAddress());
-                server = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                server = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 client.setSoLinger(true, 0);
             }
             Throwable error = failure(server.send(Endless.zeros(8192)).toCompletableFuture());
@@ -246,7 +246,7 @@ class TcpErrorsTest {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
              Socket client = new Socket()) {
             client.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)); // the client's fd exists before the limit
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             Throwable error;
             long before = FdLimit.setSoft(lowestFreeFd());
@@ -262,7 +262,7 @@ class TcpErrorsTest {
             assertThat(error).isInstanceOf(ExecutionException.class).cause()
                     .isInstanceOf(ResourceLimitException.class).hasMessageContaining("RLIMIT_NOFILE")
                     .hasMessageContaining(listener.localAddress().toString());
-            assertThat(accepted.connections).isEmpty();
+            assertThat(accepted.items).isEmpty();
         }
     }
 

@@ -8,6 +8,7 @@ import io.aem.linux.loop.EventLoop;
 import io.aem.linux.sys.Sockets;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.linux.testing.OpenFds;
+import io.aem.linux.testing.QueueingSubscriber;
 import io.aem.linux.testing.RecordingSubscriber;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -67,22 +68,22 @@ class TcpLifecycleTest {
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void withoutDemandTheBacklogHoldsCompletedConnectionsUntilRequested(String host) throws Exception {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(loopback(host)).withBacklog(8))) {
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             try (Socket first = new Socket(); Socket second = new Socket()) {
                 first.connect(listener.localAddress(), 5000);   // the kernel completes the handshake
                 second.connect(listener.localAddress(), 5000);
                 first.getOutputStream().write(7);             // and buffers data for the unaccepted socket
                 turns();
-                assertThat(accepted.connections).as("accepted without demand").isEmpty();
+                assertThat(accepted.items).as("accepted without demand").isEmpty();
 
                 accepted.request(1);
-                TcpConnection c = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                TcpConnection c = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(c.remoteAddress()).isEqualTo(first.getLocalSocketAddress());
                 turns();
-                assertThat(accepted.connections).as("accepted beyond the demand of 1").isEmpty();
+                assertThat(accepted.items).as("accepted beyond the demand of 1").isEmpty();
                 accepted.request(1);
-                TcpConnection d = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                TcpConnection d = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertThat(d.remoteAddress()).isEqualTo(second.getLocalSocketAddress());
                 ByteSink sink = new ByteSink(true, true);
                 c.receive().subscribe(sink);
@@ -98,7 +99,7 @@ class TcpLifecycleTest {
     void cancellingOneReceiveClosesOnlyThatConnection() throws Exception {
         Map<Integer, String> before = OpenFds.snapshot();
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(loopback("127.0.0.1")))) {
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             accepted.request(Long.MAX_VALUE);
             List<Socket> clients = new ArrayList<>();
@@ -108,7 +109,7 @@ class TcpLifecycleTest {
                     Socket s = new Socket();
                     clients.add(s);
                     s.connect(listener.localAddress());
-                    TcpConnection c = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    TcpConnection c = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                     CompletableFuture<Flow.Subscription> sub = new CompletableFuture<>();
                     c.receive().subscribe(new Flow.Subscriber<>() {
                         private Flow.Subscription s;
@@ -160,12 +161,12 @@ class TcpLifecycleTest {
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void shutdownOutputEndsThePeersStreamWhileTheOtherDirectionGoesOn(String host) throws Exception {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(loopback(host)))) {
-            Accepted accepted = new Accepted();
+            QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
             listener.connections().subscribe(accepted);
             accepted.request(1);
             TcpConnection client = TcpConnection.connect(loop, listener.localAddress(), TcpOptions.defaults())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            TcpConnection server = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            TcpConnection server = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             ByteSink atServer = new ByteSink(true, true);
             server.receiveBorrowed().subscribe(atServer);
             ByteSink atClient = new ByteSink(true, true);
@@ -192,12 +193,12 @@ class TcpLifecycleTest {
         EventLoop own = EventLoop.open("tcp-closing-loop");
         TcpListener listener = TcpListener.open(own, TcpListenOptions.on(loopback("127.0.0.1")));
         TcpListener idle = TcpListener.open(own, TcpListenOptions.on(loopback("::1")));
-        Accepted accepted = new Accepted();
+        QueueingSubscriber<TcpConnection> accepted = new QueueingSubscriber<>();
         listener.connections().subscribe(accepted);
         accepted.request(1);
         TcpConnection client = TcpConnection.connect(own, listener.localAddress(), TcpOptions.defaults())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        TcpConnection server = accepted.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+        TcpConnection server = accepted.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
         ByteSink receiving = new ByteSink(false, true);
         server.receive().subscribe(receiving);
         turns(own);
@@ -310,11 +311,11 @@ class TcpLifecycleTest {
         TcpOptions accepted = TcpOptions.defaults().withNoDelay(false).withReceiveBufferSize(100_000);
         TcpOptions connecting = TcpOptions.defaults().withNoDelay(true).withSendBufferSize(50_000);
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(loopback("::1")).withConnectionOptions(accepted))) {
-            Accepted sub = new Accepted();
+            QueueingSubscriber<TcpConnection> sub = new QueueingSubscriber<>();
             listener.connections().subscribe(sub);
             sub.request(1);
             TcpConnection client = TcpConnection.connect(loop, listener.localAddress(), connecting).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            TcpConnection server = sub.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            TcpConnection server = sub.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             Map<String, Integer> read = CompletableFuture.supplyAsync(() -> Map.of(
                     "server nodelay", server.socketOption(Sockets.IPPROTO_TCP, Sockets.TCP_NODELAY),
                     "server rcvbuf", server.socketOption(Sockets.SOL_SOCKET, Sockets.SO_RCVBUF),
@@ -330,7 +331,7 @@ class TcpLifecycleTest {
     @Test
     void aSecondReceiveSubscriberIsRefusedAndTheFirstKeepsTheStream() throws Exception {
         try (TcpListener listener = TcpListener.open(loop, TcpListenOptions.on(loopback("127.0.0.1")))) {
-            Accepted sub = new Accepted();
+            QueueingSubscriber<TcpConnection> sub = new QueueingSubscriber<>();
             listener.connections().subscribe(sub);
             sub.request(1);
             RecordingSubscriber<TcpConnection> second = new RecordingSubscriber<>(1);
@@ -338,7 +339,7 @@ class TcpLifecycleTest {
             assertThat(second.error()).isInstanceOf(IllegalStateException.class);
             try (Socket s = new Socket()) {
                 s.connect(listener.localAddress());
-                TcpConnection c = sub.connections.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                TcpConnection c = sub.items.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
                 ByteSink first = new ByteSink(true, true);
                 c.receive().subscribe(first);
                 RecordingSubscriber<ByteBuffer> other = new RecordingSubscriber<>(1);
