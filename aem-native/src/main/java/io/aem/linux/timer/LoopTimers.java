@@ -82,6 +82,8 @@ public final class LoopTimers implements AutoCloseable {
     private Registration registration;
     /** The tick the timerfd is armed for, {@link TimerWheel#NONE} if it is not. */
     private long armedTick = TimerWheel.NONE;
+    /** The last absolute time the timerfd was armed for; read by tests on the loop thread. */
+    private long lastArmedNanos;
     private boolean advancing;
     private boolean drainQueued;
     private volatile boolean closed;
@@ -457,6 +459,12 @@ public final class LoopTimers implements AutoCloseable {
             return;
         }
         armedTick = next;
+        lastArmedNanos = origin + (next << shift);
+    }
+
+    /** The absolute {@code CLOCK_MONOTONIC} time the timerfd was last armed for. Loop thread. */
+    long lastArmedNanos() {
+        return lastArmedNanos;
     }
 
     /** Loop thread: registers a live wheel-timer stream to be ended at close. */
