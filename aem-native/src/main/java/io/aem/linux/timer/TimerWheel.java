@@ -198,6 +198,23 @@ final class TimerWheel {
         }
     }
 
+    /**
+     * Moves {@code elapsed} towards {@code now} as far as no pending slot comes due, without
+     * handing anything over, so that a timer inserted next is placed relative to the present
+     * rather than to the last expiry (an idle wheel's {@code elapsed} lags): it then lands on the
+     * level its delay calls for and costs no extra wake-up to move down.
+     */
+    void catchUp(long now) {
+        if (now <= elapsed) {
+            return;
+        }
+        long next = nextExpiration();
+        long target = next == NONE ? now : Math.min(now, next - 1);
+        if (target > elapsed) {
+            elapsed = target;
+        }
+    }
+
     /** Drops every timer. */
     void clear() {
         entries.clear();
