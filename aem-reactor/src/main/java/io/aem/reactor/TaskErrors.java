@@ -1,0 +1,62 @@
+package io.aem.reactor;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.RejectedExecutionException;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Reports an exception thrown by a scheduled task the way Reactor's own schedulers do: through
+ * {@code Schedulers.handleError}, which hands it to the thread's uncaught-exception handler (or
+ * logs it) and then to the hook set with {@link Schedulers#onHandleError}. That method is
+ * package-private in reactor-core; it is reached by reflection when reactor-core shares the
+ * class path, and otherwise through an executor scheduler whose executor throws the error, which
+ * Reactor passes to the same method.
+ */
+final class TaskErrors {
+    private static final MethodHandle HANDLE_ERROR = findHandleError();
+
+    private TaskErrors() {
+    }
+
+    /** Reports the error on the current thread; never throws. */
+    static void report(Throwable error) {
+        try {
+            if (HANDLE_ERROR != null) {
+                HANDLE_ERROR.invokeExact(error);
+            } else {
+                reportThroughExecutor(error);
+            }
+        } catch (Throwable reportingFailed) {
+            Thread current = Thread.currentThread();
+            current.getUncaughtExceptionHandler().uncaughtException(current, error);
+        }
+    }
+
+    private static void reportThroughExecutor(Throwable error) {
+        Scheduler failing = Schedulers.fromExecutor(command -> {
+            throw TaskErrors.<RuntimeException>sneaky(error);
+        });
+        try {
+            failing.schedule(() -> { });
+        } catch (RejectedExecutionException expected) {
+            // the executor's refusal is how the error reached Schedulers.handleError
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable error) throws E {
+        throw (E) error;
+    }
+
+    private static MethodHandle findHandleError() {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Schedulers.class, MethodHandles.lookup());
+            return lookup.findStatic(Schedulers.class, "handleError", MethodType.methodType(void.class, Throwable.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+}
