@@ -277,9 +277,13 @@ public final class Aem implements Disposable, AutoCloseable {
      *
      * @param delay not negative
      * @return the tick
+     * @throws IllegalArgumentException if the delay is negative
      */
     public Mono<TimerTick> wheelDelay(Duration delay) {
         Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
         LoopTimersHolder wheel = timersOf(nextLoop());
         return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(WheelTimer.after(wheel.get(), delay))).next();
     }
@@ -290,6 +294,7 @@ public final class Aem implements Disposable, AutoCloseable {
      *
      * @param period positive
      * @return the ticks
+     * @throws IllegalArgumentException if the period is not positive
      */
     public Flux<TimerTick> wheelInterval(Duration period) {
         return wheelInterval(period, period);
@@ -308,10 +313,15 @@ public final class Aem implements Disposable, AutoCloseable {
      * @param initialDelay not negative
      * @param period       positive
      * @return the ticks; never completes
+     * @throws IllegalArgumentException if the initial delay is negative or the period not positive
      */
     public Flux<TimerTick> wheelInterval(Duration initialDelay, Duration period) {
         Objects.requireNonNull(initialDelay, "initialDelay");
         Objects.requireNonNull(period, "period");
+        if (initialDelay.isNegative() || period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("initial delay must not be negative and period must be positive, were "
+                    + initialDelay + " and " + period);
+        }
         LoopTimersHolder wheel = timersOf(nextLoop());
         return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(WheelTimer.every(wheel.get(), initialDelay, period)));
     }
@@ -689,13 +699,13 @@ public final class Aem implements Disposable, AutoCloseable {
     }
 
     /**
-     * Shuts every loop down: the timer wheels close (their pending timers never run, schedulers
-     * are disposed), live streams end with {@link io.aem.linux.loop.EventLoopClosedException},
-     * every fd is closed. Waits for the loops, unless called on one of them. Idempotent.
+     * Shuts every loop down: live streams end with
+     * {@link io.aem.linux.loop.EventLoopClosedException}, the timer wheels close with their loops
+     * (pending timers never run, schedulers are disposed), every fd is closed. Waits for the loops, unless called on one of them. Idempotent.
      */
     @Override
     public void close() {
-        timers.forEach(LoopTimersHolder::close);
         loops.forEach(EventLoop::close);
+        timers.forEach(LoopTimersHolder::close);
     }
 }

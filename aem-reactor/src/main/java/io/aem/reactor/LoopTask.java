@@ -91,10 +91,15 @@ abstract class LoopTask implements Runnable, Disposable {
         }
     }
 
-    /** {@link #insertIntoWheel()} for a task that came through the loop's queue: a failure is reported. */
+    /**
+     * {@link #insertIntoWheel()} for a task that came through the loop's queue: a failure to open
+     * the wheel is reported; a wheel closed by the Aem meanwhile just cancels the task.
+     */
     final void insertHandedOver() {
         try {
             insertIntoWheel();
+        } catch (EventLoopClosedException closing) {
+            markCancelled();
         } catch (RuntimeException e) {
             markCancelled();
             TaskErrors.report(e);

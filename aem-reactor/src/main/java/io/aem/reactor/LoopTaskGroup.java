@@ -16,7 +16,7 @@ import reactor.core.scheduler.Schedulers;
  * and on disposal refuses new tasks and cancels every waiting one, freeing its wheel entry.
  *
  * <p>A worker's group has the scheduler's group as parent and counts as disposed when the
- * parent is; a group also counts as disposed once its loop is closed. The list is touched on
+ * parent is; a group also counts as disposed once its loop or the loop's wheel is closed. The list is touched on
  * the loop thread only; the disposed flag is read by any thread.
  */
 final class LoopTaskGroup {
@@ -43,7 +43,7 @@ final class LoopTaskGroup {
     }
 
     boolean isDisposed() {
-        return disposed || loop.isClosed() || (parent != null && parent.isDisposed());
+        return disposed || timers.isClosed() || loop.isClosed() || (parent != null && parent.isDisposed());
     }
 
     /** Tasks of this group waiting in the wheel. Loop thread only; for tests and diagnostics. */

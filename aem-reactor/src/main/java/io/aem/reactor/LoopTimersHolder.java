@@ -35,11 +35,11 @@ final class LoopTimersHolder {
      */
     LoopTimers onLoop() {
         LoopTimers t = timers;
-        if (t != null) {
-            return t;
-        }
         if (closed || loop.isClosed()) {
             throw new EventLoopClosedException(loop.name(), "timer wheel rejected");
+        }
+        if (t != null) {
+            return t;
         }
         try {
             t = LoopTimers.open(loop);
@@ -84,6 +84,11 @@ final class LoopTimersHolder {
             }
             throw e;
         }
+    }
+
+    /** Whether the Aem closed the wheel (it does before closing the loop). */
+    boolean isClosed() {
+        return closed;
     }
 
     /** The wheel if it has been opened, else {@code null}; any thread. */
