@@ -40,7 +40,7 @@ import reactor.core.scheduler.Scheduler;
  * which belong to the {@link Aem}. Closing the Aem disposes the scheduler too. There is no
  * restart: {@link #init()} after disposal throws.
  *
- * <p><b>Costs.</b> Scheduling allocates one object of about 48 bytes, which is the
+ * <p><b>Costs.</b> Scheduling allocates one object of about 56 bytes (64 for a periodic task), which is the
  * {@link Runnable} given to the loop and the wheel and the {@link Disposable} returned; a wheel
  * entry adds what the wheel keeps (about 24 bytes). Cancelling on the loop thread frees the
  * entry at once; from another thread it costs one hand-over to the loop. No thread of its own.

@@ -21,7 +21,10 @@ final class TaskErrors {
     private TaskErrors() {
     }
 
-    /** Reports the error on the current thread; never throws. */
+    /**
+     * Reports the error on the current thread. Never throws, so that the task's state is kept
+     * right even when the {@code onHandleError} hook fails.
+     */
     static void report(Throwable error) {
         try {
             if (HANDLE_ERROR != null) {
@@ -29,9 +32,13 @@ final class TaskErrors {
             } else {
                 reportThroughExecutor(error);
             }
-        } catch (Throwable reportingFailed) {
+        } catch (Throwable hookFailed) {
+            // the onHandleError hook threw: its failure goes to the thread's handler, the task's error with it
+            if (hookFailed != error) {
+                hookFailed.addSuppressed(error);
+            }
             Thread current = Thread.currentThread();
-            current.getUncaughtExceptionHandler().uncaughtException(current, error);
+            current.getUncaughtExceptionHandler().uncaughtException(current, hookFailed);
         }
     }
 
