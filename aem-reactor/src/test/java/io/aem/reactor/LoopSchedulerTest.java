@@ -274,6 +274,24 @@ class LoopSchedulerTest {
     }
 
     @Test
+    void periodsMissedWhileTheLoopWasBusyCoalesceIntoOneRun() throws Exception {
+        ConcurrentLinkedQueue<Long> runs = new ConcurrentLinkedQueue<>();
+        Disposable periodic = scheduler.schedulePeriodically(() -> runs.add(System.nanoTime()), 0, 5, TimeUnit.MILLISECONDS);
+        await().atMost(PATIENCE).until(() -> runs.size() >= 2);
+        CountDownLatch release = holdLoop();
+        long heldFrom = System.nanoTime();
+        Thread.sleep(100);
+        release.countDown();
+        Thread.sleep(200);
+        periodic.dispose();
+        long heldUntil = heldFrom + TimeUnit.MILLISECONDS.toNanos(100);
+        long burst = runs.stream().filter(t -> t >= heldFrom && t < heldUntil + TimeUnit.MILLISECONDS.toNanos(4)).count();
+        assertThat(burst).as("about 20 periods went by while the loop was held; they are not run back to back")
+                .isLessThanOrEqualTo(3);
+        assertThat(runs.stream().filter(t -> t >= heldUntil).count()).as("the rate goes on afterwards").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
     void periodicTasksStopWhenTheSchedulerOrTheirWorkerIsDisposed() throws Exception {
         AtomicInteger direct = new AtomicInteger();
         AtomicInteger onWorker = new AtomicInteger();
