@@ -78,7 +78,7 @@ import reactor.core.publisher.Mono;
  * kernel memory plus one fd each. {@link #wheelDelay(Duration)}, {@link #wheelInterval(Duration)}
  * and the {@link #scheduler() schedulers} use the loop's timer wheel ({@link #timers(EventLoop)}):
  * millions of timers at about 24 bytes each, one fd per loop, on {@code CLOCK_MONOTONIC}, with a
- * resolution of one wheel tick (0.52 ms). Pick the wheel for many timers (timeouts, retries,
+ * resolution of one wheel tick (0.13 ms by default). Pick the wheel for many timers (timeouts, retries,
  * per-connection deadlines), a kernel timer for a clock of its own or for sub-tick precision.
  *
  * <p><b>Scheduler.</b> {@link #scheduler()} is a Reactor {@link reactor.core.scheduler.Scheduler}
@@ -270,7 +270,7 @@ public final class Aem implements Disposable, AutoCloseable {
     /**
      * A one-shot timer from the next loop's wheel as a {@link Mono}: one {@link TimerTick} (with
      * one expiration) not before the delay and, when the loop is idle, within one wheel tick
-     * (0.52 ms) after it, on the loop thread. Each subscriber gets its own wheel entry (about
+     * (0.13 ms by default) after it, on the loop thread. Each subscriber gets its own wheel entry (about
      * 24 bytes, no fd), armed at subscription; cancelling frees it. Choose it over
      * {@link #delay(Duration)} for many timers on {@code CLOCK_MONOTONIC}; choose the kernel timer
      * for a clock of its own or sub-tick precision.
@@ -305,7 +305,7 @@ public final class Aem implements Disposable, AutoCloseable {
      * loop thread: first after {@code initialDelay}, then at a fixed rate. Without demand the
      * ticks coalesce into the next tick's {@link TimerTick#expirations()} and no work is done.
      * Each subscriber gets its own wheel entry (about 24 bytes, no fd); cancelling frees it.
-     * Resolution one wheel tick (0.52 ms), {@code CLOCK_MONOTONIC}. Choose it over
+     * Resolution one wheel tick (0.13 ms by default), {@code CLOCK_MONOTONIC}. Choose it over
      * {@link #timer(TimerSpec)} for many timers; choose the kernel timer for a clock of its own
      * ({@code BOOTTIME}, {@code REALTIME} with cancel-on-set, {@code ALARM}) or sub-tick
      * precision.

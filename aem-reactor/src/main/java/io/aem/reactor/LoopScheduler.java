@@ -18,7 +18,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p><b>Tasks.</b> {@link #schedule(Runnable)} queues the task on the loop
  * ({@link EventLoop#execute}). A delayed task goes into the wheel: it never runs before its delay
- * and, when the loop is idle, runs within one wheel tick (about 0.52 ms) after it; a delay of 0
+ * and, when the loop is idle, runs within one wheel tick (about 0.13 ms by default) after it; a delay of 0
  * or less means now. A periodic task runs at a fixed rate from one wheel entry; periods that fell
  * due while the loop was busy coalesce into one run. A period of 0 or less makes the task run
  * again as soon as possible: it goes back on the loop's queue after each run, behind the events

@@ -37,7 +37,7 @@ import java.util.Objects;
  * precision, or an absolute wall-clock deadline. For many timers on the monotonic clock
  * (timeouts, retries, a scheduler's delays) use {@link io.aem.linux.timer.LoopTimers}: one
  * timerfd per loop drives a timer wheel at 24 bytes of heap per timer, to a resolution of one
- * tick (0.52 ms by default).
+ * tick (0.13 ms by default).
  */
 public final class KernelTimer implements EventSource<TimerTick> {
     /** Written into the batch in place of an expiration count when a read reports a clock change. */

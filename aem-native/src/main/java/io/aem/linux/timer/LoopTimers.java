@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Millions of timers on one {@link EventLoop}, driven by one {@code timerfd}: a hierarchical
- * timer wheel (9 levels of 64 slots over ticks of {@link #tickNanos()}, 524,288 ns by default)
+ * timer wheel (9 levels of 64 slots over ticks of {@link #tickNanos()}, 131,072 ns by default)
  * whose earliest non-empty slot is the one deadline the kernel holds, armed as an absolute
  * {@code CLOCK_MONOTONIC} time (the clock of {@link System#nanoTime()}).
  *
@@ -59,13 +59,15 @@ import java.util.concurrent.TimeUnit;
  * run) and closes the {@code timerfd}, once.
  */
 public final class LoopTimers implements AutoCloseable {
-    /** The default tick: {@code 2^19} ns. */
-    public static final Duration DEFAULT_TICK = Duration.ofNanos(1L << 19);
+    /** The default tick: {@code 2^17} ns (131,072 ns). */
+    public static final Duration DEFAULT_TICK = Duration.ofNanos(1L << 17);
     /** Delays are capped at {@code 2^62} ns (about 146 years). */
     private static final long MAX_DELAY_NANOS = 1L << 62;
     private static final int MIN_TICK_SHIFT = 10;
     private static final int MAX_TICK_SHIFT = 30;
     private static final int BUDGET_PER_TURN = 16_384;
+    /** {@code insert}'s marker for "the caller read no clock". */
+    private static final long NO_CLOCK = Long.MIN_VALUE;
     private static final System.Logger LOG = System.getLogger(LoopTimers.class.getName());
 
     private final EventLoop loop;
@@ -191,7 +193,8 @@ public final class LoopTimers implements AutoCloseable {
     public long schedule(Runnable task, long delay, TimeUnit unit) {
         checkLoop();
         Objects.requireNonNull(task, "task");
-        return insert(task, deadlineAfter(delay, unit));
+        long now = System.nanoTime();
+        return insert(task, now + delayNanos(delay, unit), now);
     }
 
     /**
@@ -205,7 +208,13 @@ public final class LoopTimers implements AutoCloseable {
     public long scheduleAt(Runnable task, long deadlineNanos) {
         checkLoop();
         Objects.requireNonNull(task, "task");
-        return insert(task, deadlineNanos);
+        return insert(task, deadlineNanos, NO_CLOCK);
+    }
+
+    /** {@link #scheduleAt} for callers that read the clock already: {@code now} lets the wheel catch up. */
+    long scheduleAt(Runnable task, long deadlineNanos, long now) {
+        checkLoop();
+        return insert(task, deadlineNanos, now);
     }
 
     /**
@@ -225,8 +234,9 @@ public final class LoopTimers implements AutoCloseable {
         checkLoop();
         Objects.requireNonNull(handler, "handler");
         long periodNanos = periodNanos(period, unit);
-        long first = deadlineAfter(initialDelay, unit);
-        return insert(new PeriodicTimer(handler, first, periodNanos), first);
+        long now = System.nanoTime();
+        long first = now + delayNanos(initialDelay, unit);
+        return insert(new PeriodicTimer(handler, first, periodNanos), first, now);
     }
 
     /**
@@ -271,7 +281,7 @@ public final class LoopTimers implements AutoCloseable {
      */
     public WheelTimeout newTimeout(Runnable task, long delay, TimeUnit unit) {
         Objects.requireNonNull(task, "task");
-        WheelTimeout timeout = new WheelTimeout(this, task, deadlineAfter(delay, unit), 0);
+        WheelTimeout timeout = new WheelTimeout(this, task, System.nanoTime() + delayNanos(delay, unit), 0);
         submit(timeout);
         return timeout;
     }
@@ -291,7 +301,8 @@ public final class LoopTimers implements AutoCloseable {
     public WheelTimeout newPeriodic(Runnable task, long initialDelay, long period, TimeUnit unit) {
         Objects.requireNonNull(task, "task");
         long periodNanos = periodNanos(period, unit);
-        WheelTimeout timeout = new WheelTimeout(this, task, deadlineAfter(initialDelay, unit), periodNanos);
+        WheelTimeout timeout = new WheelTimeout(this, task, System.nanoTime() + delayNanos(initialDelay, unit),
+                periodNanos);
         submit(timeout);
         return timeout;
     }
@@ -365,12 +376,17 @@ public final class LoopTimers implements AutoCloseable {
                 }
             }, timeout.deadlineNanos(), timeout.periodNanos());
         }
-        timeout.handle(insert(payload, timeout.deadlineNanos()));
+        timeout.handle(insert(payload, timeout.deadlineNanos(), NO_CLOCK));
     }
 
-    private long insert(Object payload, long deadlineNanos) {
-        if (!advancing) {
-            wheel.catchUp(nowTick());
+    /**
+     * @param now a clock reading the caller made, or {@link #NO_CLOCK}: with it, an idle wheel's
+     *            current tick first moves up to the present (see {@link TimerWheel#catchUp}),
+     *            without it the timer may land a level too high and cost one early wake-up
+     */
+    private long insert(Object payload, long deadlineNanos, long now) {
+        if (now != NO_CLOCK && !advancing) {
+            wheel.catchUp((now - origin) >> shift);
         }
         long when = tickFor(deadlineNanos);
         long handle = wheel.insert(payload, when);
@@ -514,12 +530,12 @@ public final class LoopTimers implements AutoCloseable {
         return (relative + tickNanos - 1) >>> shift;
     }
 
-    private static long deadlineAfter(long delay, TimeUnit unit) {
+    private static long delayNanos(long delay, TimeUnit unit) {
         Objects.requireNonNull(unit, "unit");
         if (delay < 0) {
             throw new IllegalArgumentException("delay must be >= 0, was " + delay + " " + unit);
         }
-        return System.nanoTime() + Math.min(unit.toNanos(delay), MAX_DELAY_NANOS);
+        return Math.min(unit.toNanos(delay), MAX_DELAY_NANOS);
     }
 
     private static long periodNanos(long period, TimeUnit unit) {

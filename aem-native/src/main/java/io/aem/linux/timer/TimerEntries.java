@@ -79,8 +79,32 @@ final class TimerEntries {
         return (long) livePages * PAGE_SIZE;
     }
 
-    /** Takes a free entry; its links and payload are unset, its generation is current. */
+    /** Takes a free entry; its links are unset (the caller links it), its payload is null, its generation is current. */
     int allocate() {
+        int page = allocPage;
+        int offset;
+        int free = page < freeHead.length ? freeHead[page] : -1;
+        if (free >= 0) {
+            offset = free;
+            freeHead[page] = next[page][offset];
+        } else if (page < top.length && when[page] != null && top[page] < PAGE_SIZE) {
+            offset = top[page]++;
+        } else {
+            page = pageWithRoom();
+            if (freeHead[page] >= 0) {
+                offset = freeHead[page];
+                freeHead[page] = next[page][offset];
+            } else {
+                offset = top[page]++;
+            }
+        }
+        live[page]++;
+        size++;
+        return (page << PAGE_SHIFT) | offset;
+    }
+
+    /** Moves {@code allocPage} to the lowest page with a free entry, creating it if needed. */
+    private int pageWithRoom() {
         int pages = live.length;
         while (allocPage < pages && !hasRoom(allocPage)) {
             allocPage++;
@@ -92,19 +116,7 @@ final class TimerEntries {
         if (when[page] == null) {
             createPage(page);
         }
-        int offset;
-        if (freeHead[page] >= 0) {
-            offset = freeHead[page];
-            freeHead[page] = next[page][offset];
-        } else {
-            offset = top[page]++;
-        }
-        live[page]++;
-        size++;
-        int index = (page << PAGE_SHIFT) | offset;
-        next[page][offset] = index;
-        prev[page][offset] = index;
-        return index;
+        return page;
     }
 
     /** Frees a live entry: the generation moves on and the payload is dropped at once. */

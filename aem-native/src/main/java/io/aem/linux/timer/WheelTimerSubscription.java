@@ -64,7 +64,7 @@ final class WheelTimerSubscription implements Flow.Subscription, Runnable {
         timers.track(this);
         long now = System.nanoTime();
         deadline = now + Math.min(initialDelayNanos, Long.MAX_VALUE - now);
-        handle = timers.scheduleAt(this, deadline);
+        handle = timers.scheduleAt(this, deadline, now);
     }
 
     /** The wheel entry came due. */
