@@ -1,5 +1,9 @@
 package io.aem.jmh;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,10 +17,24 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code TimerLateness VARIANT PENDING WARMUP SAMPLES CHAINS DELAY_MS}. Prints
  * {@code lateness.VARIANT.*} lines ({@link LatencyReport}); writes them to
- * {@code $AEM_JMH_OUT/latency-VARIANT.txt} when set.
+ * {@code $AEM_JMH_OUT/latency-VARIANT.txt} when set, and every sample in nanoseconds, in order, to
+ * {@code samples-VARIANT.txt} there.
  */
 public final class TimerLateness {
     private TimerLateness() {
+    }
+
+    /** Every sample in nanoseconds, in the order recorded, to {@code $AEM_JMH_OUT/samples-VARIANT.txt} when set. */
+    private static void writeSamples(String variant, long[] samples, int n) throws IOException {
+        String dir = System.getenv("AEM_JMH_OUT");
+        if (dir == null || dir.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(n * 8);
+        for (int i = 0; i < n; i++) {
+            b.append(samples[i]).append('\n');
+        }
+        Files.writeString(Path.of(dir, "samples-" + variant + ".txt"), b);
     }
 
     /**
@@ -54,11 +72,12 @@ public final class TimerLateness {
             double seconds = (System.nanoTime() - t0) / 1e9;
             out.append(p).append("pending ").append(pending).append('\n');
             out.append(p).append("chains ").append(chains).append('\n');
-            out.append(p).append("seconds ").append(String.format(java.util.Locale.ROOT, "%.3f", seconds)).append('\n');
+            out.append(p).append("seconds ").append(String.format(Locale.ROOT, "%.3f", seconds)).append('\n');
             if (n == 0) {
                 throw new IllegalStateException("no sample recorded within 300 s");
             }
             LatencyReport.percentiles(out, p, runs.samples(), n);
+            writeSamples(variant, runs.samples(), n);
         }
         LatencyReport.publish(variant, out);
     }
