@@ -19,7 +19,8 @@
 #             another thread; kept only), hwt, stpe.
 #   ops       schedule and cancel cost with PENDING pending, io.aem.jmh.TimerOpCost (a hand-timed
 #             harness): OP_WARMUP + OP_BATCHES batches of BATCH timers scheduled then the same
-#             cancelled, median ns per operation. wheel: timed inside the loop task on the loop
+#             cancelled, median ns per operation, once per mode of OP_DELAYS ("hour": every batch
+#             timer one hour out, like the pending ones; "spread": delays uniform over 1 s-2 h). wheel: timed inside the loop task on the loop
 #             thread; wheel-xthread: newTimeout / WheelTimeout.cancel() from the benchmark
 #             thread, timed until the loop has applied them; hwt, stpe: the benchmark thread's calls.
 #   lateness  LATENESS_PENDING timers one hour out, then CHAINS 10 ms timers in flight, each
@@ -35,7 +36,7 @@
 # Environment: ROUNDS (default 3, at most 10), BENCH (default "pending ops lateness"), PENDING
 # (default 10000000), LATENESS_PENDING (default 1000000), CPU_SECONDS (default 10), BATCH (default
 # 100000), OP_WARMUP (default 5), OP_BATCHES (default 10), OP_PAUSE_MS (default 200), OP_DELAYS
-# ("hour", the default: every batch timer one hour out; "spread": delays uniform over 1 s-2 h),
+# (default "hour spread"),
 # LATENESS_WARMUP (default 2000), LATENESS_SAMPLES (default 3000), CHAINS (default 20), C_WARMUP
 # (default 100), HEAP (-Xms/-Xmx of every JVM, default 4g: 10,000,000 STPE tasks take about 1 GB),
 # RECEIVER_CPU (default 0), SENDER_CPU (default 1), OUT (results directory, default
@@ -53,7 +54,7 @@ BATCH=${BATCH:-100000}
 OP_WARMUP=${OP_WARMUP:-5}
 OP_BATCHES=${OP_BATCHES:-10}
 OP_PAUSE_MS=${OP_PAUSE_MS:-200}
-OP_DELAYS=${OP_DELAYS:-hour}
+OP_DELAYS=${OP_DELAYS:-hour spread}
 LATENESS_WARMUP=${LATENESS_WARMUP:-2000}
 LATENESS_SAMPLES=${LATENESS_SAMPLES:-3000}
 CHAINS=${CHAINS:-20}
@@ -88,7 +89,10 @@ number_in LATENESS_WARMUP "$LATENESS_WARMUP" 0 1000000
 number_in LATENESS_SAMPLES "$LATENESS_SAMPLES" 1 100000
 number_in CHAINS "$CHAINS" 1 1000
 number_in C_WARMUP "$C_WARMUP" 0 100000
-[[ $OP_DELAYS == hour || $OP_DELAYS == spread ]] || die "OP_DELAYS must be hour or spread, was '$OP_DELAYS'"
+[[ -n ${OP_DELAYS// /} ]] || die "OP_DELAYS must name at least one of hour, spread"
+for m in $OP_DELAYS; do
+    [[ $m == hour || $m == spread ]] || die "unknown mode '$m' in OP_DELAYS (hour, spread)"
+done
 [[ $HEAP =~ ^[0-9]+[mg]$ ]] || die "HEAP must look like 4g or 4096m, was '$HEAP'"
 for b in $BENCH; do
     [[ $b == pending || $b == ops || $b == lateness ]] || die "unknown benchmark '$b' in BENCH"
@@ -134,9 +138,9 @@ jvm() { # seconds log class args...
 java_pending() { # dir variant handles cpu-seconds
     AEM_JMH_OUT=$1 jvm 900 "$1/pending-$2-$3.log" io.aem.jmh.PendingTimers "$2" "$3" "$PENDING" "$4"
 }
-java_ops() { # dir variant
+java_ops() { # dir variant mode
     AEM_JMH_OUT=$1 jvm 900 "$1/ops-$2.log" io.aem.jmh.TimerOpCost "$2" "$PENDING" "$BATCH" "$OP_WARMUP" \
-        "$OP_BATCHES" "$OP_PAUSE_MS" "$OP_DELAYS"
+        "$OP_BATCHES" "$OP_PAUSE_MS" "$3"
 }
 java_lateness() { # dir variant
     AEM_JMH_OUT=$1 jvm 900 "$1/lateness-$2.log" io.aem.jmh.TimerLateness "$2" "$LATENESS_PENDING" \
@@ -162,13 +166,15 @@ for ((k = 1; k <= ROUNDS; k++)); do
         java_pending "$dir" wheel-xthread kept 0
     fi
     if want ops; then
-        echo "round $k of $ROUNDS: schedule and cancel ($PENDING pending)"
-        dir=$out/round-$k/ops
-        mkdir -p "$dir"
         ops_order=(wheel wheel-xthread hwt stpe)
         ((k % 2 == 0)) && ops_order=(stpe hwt wheel-xthread wheel)
-        for variant in "${ops_order[@]}"; do
-            java_ops "$dir" "$variant"
+        for mode in $OP_DELAYS; do
+            echo "round $k of $ROUNDS: schedule and cancel ($PENDING pending, delays $mode)"
+            dir=$out/round-$k/ops-$mode
+            mkdir -p "$dir"
+            for variant in "${ops_order[@]}"; do
+                java_ops "$dir" "$variant" "$mode"
+            done
         done
     fi
     if want lateness; then

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Prints the table of {@code run-timer-benchmarks.sh}: per round and the median of the rounds,
@@ -15,7 +16,7 @@ import java.util.function.IntFunction;
  * <p>Layout of the results directory, as the script writes it:
  * <pre>
  *   round-k/pending/pending-VARIANT-HANDLES.txt   PendingTimers (dropped: with the CPU window)
- *   round-k/ops/ops-VARIANT.txt                   TimerOpCost
+ *   round-k/ops-MODE/ops-VARIANT.txt              TimerOpCost, MODE hour or spread
  *   round-k/lateness/latency-VARIANT.txt          TimerLateness
  *   round-k/lateness/c-before.txt, c-after.txt    timerfd_lateness.c around the Java runs
  * </pre>
@@ -30,12 +31,14 @@ public final class TimerSummary {
     };
 
     private final Path dir;
+    private final int rounds;
     private final Map<Path, Map<String, Double>> files = new HashMap<>();
     private final StringBuilder out = new StringBuilder();
     private final RoundTable table;
 
     private TimerSummary(Path dir, int rounds) {
         this.dir = dir;
+        this.rounds = rounds;
         this.table = new RoundTable(out, rounds, 52, 11, 52);
     }
 
@@ -51,7 +54,8 @@ public final class TimerSummary {
         }
         TimerSummary s = new TimerSummary(Path.of(args[0]), Integer.parseInt(args[1]));
         s.footprint();
-        s.operations();
+        s.operations("hour", "every batch timer one hour out");
+        s.operations("spread", "batch delays spread over 1 s - 2 h");
         s.lateness();
         s.lateAdd();
         s.idleCpu();
@@ -73,27 +77,31 @@ public final class TimerSummary {
         table.verdict("bytes per timer, LoopTimers, long handles kept", kept, "<=", 32);
     }
 
-    private void operations() {
-        table.header("schedule and cancel with many pending, ns per operation (median of the batches)");
+    private void operations(String mode, String what) {
+        if (IntStream.rangeClosed(1, rounds).allMatch(k -> Double.isNaN(ops(k, mode, "wheel", "schedule_ns"))
+                && Double.isNaN(ops(k, mode, "stpe", "schedule_ns")))) {
+            return;
+        }
+        table.header("schedule and cancel with many pending, " + what + ", ns per operation (median of the batches)");
         String[][] rows = {
             {"wheel", "LoopTimers on the loop"}, {"wheel-xthread", "LoopTimers newTimeout/cancel, other thread"},
             {"hwt", "HashedWheelTimer"}, {"stpe", "ScheduledThreadPoolExecutor"},
         };
         for (String op : new String[] {"schedule", "cancel"}) {
             for (String[] r : rows) {
-                table.row(r[1] + " " + op, k -> ops(k, r[0], op + "_ns"));
+                table.row(r[1] + " " + op, k -> ops(k, mode, r[0], op + "_ns"));
             }
         }
-        table.row("pending timers (count)", k -> ops(k, "wheel", "pending"));
+        table.row("pending timers (count)", k -> ops(k, mode, "wheel", "pending"));
         for (String ours : new String[] {"wheel", "wheel-xthread"}) {
             String name = ours.equals("wheel") ? "loop" : "other thread";
             for (String op : new String[] {"schedule", "cancel"}) {
-                double vsHwt = table.ratioRow(op + ", LoopTimers (" + name + ") / HWT", k -> ops(k, ours, op + "_ns"),
-                        k -> ops(k, "hwt", op + "_ns"));
-                double vsStpe = table.ratioRow(op + ", STPE / LoopTimers (" + name + ")", k -> ops(k, "stpe", op + "_ns"),
-                        k -> ops(k, ours, op + "_ns"));
-                table.verdict(op + " (" + name + "), LoopTimers / HWT", vsHwt, "<=", 1.0);
-                table.verdict(op + " (" + name + "), STPE / LoopTimers", vsStpe, ">=", 3.0);
+                double vsHwt = table.ratioRow(op + ", LoopTimers (" + name + ") / HWT", k -> ops(k, mode, ours, op + "_ns"),
+                        k -> ops(k, mode, "hwt", op + "_ns"));
+                double vsStpe = table.ratioRow(op + ", STPE / LoopTimers (" + name + ")",
+                        k -> ops(k, mode, "stpe", op + "_ns"), k -> ops(k, mode, ours, op + "_ns"));
+                table.verdict(op + " (" + name + ", " + mode + "), LoopTimers / HWT", vsHwt, "<=", 1.0);
+                table.verdict(op + " (" + name + ", " + mode + "), STPE / LoopTimers", vsStpe, ">=", 3.0);
             }
         }
     }
@@ -151,8 +159,8 @@ public final class TimerSummary {
         return v(k, "pending/pending-" + variant + "-" + handles + ".txt", "pending." + variant + "." + handles + "." + key);
     }
 
-    private double ops(int k, String variant, String key) {
-        return v(k, "ops/ops-" + variant + ".txt", "ops." + variant + "." + key);
+    private double ops(int k, String mode, String variant, String key) {
+        return v(k, "ops-" + mode + "/ops-" + variant + ".txt", "ops." + variant + "." + key);
     }
 
     private double late(int k, String variant, String key) {
