@@ -34,7 +34,8 @@
 # runs under taskset on those two CPUs; the C program pins itself to RECEIVER_CPU.
 #
 # Environment: ROUNDS (default 3, at most 10), BENCH (default "pending ops lateness"), PENDING
-# (default 10000000), LATENESS_PENDING (default 1000000), CPU_SECONDS (default 10), BATCH (default
+# (default 10000000), WHEEL_TICK_NS (the wheel's tick in ns, rounded up to a power of two by the
+# library; default: the library's default, 2^19), LATENESS_PENDING (default 1000000), CPU_SECONDS (default 10), BATCH (default
 # 100000), OP_WARMUP (default 5), OP_BATCHES (default 10), OP_PAUSE_MS (default 200), OP_DELAYS
 # (default "hour spread"),
 # LATENESS_WARMUP (default 2000), LATENESS_SAMPLES (default 3000), CHAINS (default 20), C_WARMUP
@@ -62,6 +63,7 @@ C_WARMUP=${C_WARMUP:-100}
 HEAP=${HEAP:-4g}
 RECEIVER_CPU=${RECEIVER_CPU:-0}
 SENDER_CPU=${SENDER_CPU:-1}
+WHEEL_TICK_NS=${WHEEL_TICK_NS:-0}
 JAVA=${JAVA:-java}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -89,6 +91,7 @@ number_in LATENESS_WARMUP "$LATENESS_WARMUP" 0 1000000
 number_in LATENESS_SAMPLES "$LATENESS_SAMPLES" 1 100000
 number_in CHAINS "$CHAINS" 1 1000
 number_in C_WARMUP "$C_WARMUP" 0 100000
+[[ $WHEEL_TICK_NS == 0 ]] || number_in WHEEL_TICK_NS "$WHEEL_TICK_NS" 1024 1073741824
 [[ -n ${OP_DELAYS// /} ]] || die "OP_DELAYS must name at least one of hour, spread"
 for m in $OP_DELAYS; do
     [[ $m == hour || $m == spread ]] || die "unknown mode '$m' in OP_DELAYS (hour, spread)"
@@ -120,7 +123,8 @@ mkdir -p "$out"
     echo "gcc: $(gcc --version | head -1)"
     echo "code: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
     echo "pinning: timer threads and C on CPU $RECEIVER_CPU, benchmark threads on CPU $SENDER_CPU;" \
-        "JVMs under taskset -c $RECEIVER_CPU,$SENDER_CPU; heap -Xms$HEAP -Xmx$HEAP"
+        "JVMs under taskset -c $RECEIVER_CPU,$SENDER_CPU; heap -Xms$HEAP -Xmx$HEAP;" \
+        "wheel tick: $([[ $WHEEL_TICK_NS == 0 ]] && echo "the library's default" || echo "$WHEEL_TICK_NS ns")"
     echo "rounds: $ROUNDS; benchmarks: $BENCH; pending: $PENDING (cpu window $CPU_SECONDS s);" \
         "ops: batches of $BATCH, $OP_WARMUP warm-up + $OP_BATCHES measured, pause $OP_PAUSE_MS ms, delays $OP_DELAYS;" \
         "lateness: $LATENESS_PENDING pending, $CHAINS chains, $LATENESS_WARMUP warm-up + $LATENESS_SAMPLES samples, C warm-up $C_WARMUP"
@@ -132,7 +136,8 @@ jvm() { # seconds log class args...
     local seconds=$1 log=$2
     shift 2
     timeout "$seconds" taskset -c "$RECEIVER_CPU,$SENDER_CPU" "$JAVA" -Xms"$HEAP" -Xmx"$HEAP" \
-        -Daem.bench.receiverCpu="$RECEIVER_CPU" -Daem.bench.senderCpu="$SENDER_CPU" -cp "$jar" "$@" \
+        -Daem.bench.receiverCpu="$RECEIVER_CPU" -Daem.bench.senderCpu="$SENDER_CPU" \
+        -Daem.bench.wheelTickNanos="$WHEEL_TICK_NS" -cp "$jar" "$@" \
         >"$log" 2>&1 || die "$* failed; see $log"
 }
 java_pending() { # dir variant handles cpu-seconds

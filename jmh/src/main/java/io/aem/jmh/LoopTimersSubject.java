@@ -5,13 +5,15 @@ import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.sys.LibC;
 import io.aem.linux.timer.LoopTimers;
 import io.aem.linux.timer.WheelTimeout;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The library's timer wheel ({@code LoopTimers}, default tick) on its own event loop, pinned to
- * a CPU, as a {@link TimerSubject}.
+ * The library's timer wheel ({@code LoopTimers}) on its own event loop, pinned to a CPU, as a
+ * {@link TimerSubject}; with the library's default tick unless the system property
+ * {@code aem.bench.wheelTickNanos} names another.
  *
  * <p>On the loop ({@code crossThread == false}): fills and batches run as loop tasks, each
  * timing itself around its inserts and cancels, with {@code schedule} and {@code cancel(long)},
@@ -33,7 +35,8 @@ final class LoopTimersSubject implements TimerSubject {
         this.crossThread = crossThread;
         EventLoopOptions options = EventLoopOptions.defaults().withName("aem-timers");
         loop = EventLoop.open(cpu >= 0 ? options.withCpuAffinity(cpu) : options);
-        timers = LoopTimers.open(loop);
+        long tick = Long.getLong("aem.bench.wheelTickNanos", 0L);
+        timers = tick > 0 ? LoopTimers.open(loop, Duration.ofNanos(tick)) : LoopTimers.open(loop);
     }
 
     @Override
