@@ -32,6 +32,8 @@ import io.aem.linux.proc.ProcessSpec;
 import io.aem.linux.proc.Redirect;
 import io.aem.linux.source.EventSource;
 import io.aem.linux.source.SourcePublisher;
+import io.aem.linux.timer.LoopTimers;
+import io.aem.linux.timer.WheelTimer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -69,14 +71,31 @@ import reactor.core.publisher.Mono;
  * its streams as fluxes, {@link #exitOf} watches any pid: each supervised through a pidfd on a
  * loop, with no thread per process. Closing the Aem kills and reaps the children still running.
  *
- * <p>Thread-safe. Creating an {@code Aem} costs one thread, one epoll fd and one eventfd per loop.
+ * <p><b>Timers.</b> Two kinds, for different needs. {@link #timer(TimerSpec)} and
+ * {@link #delay(Duration)} give each subscriber its own kernel timer ({@code timerfd}): its own
+ * clock ({@code BOOTTIME} that counts suspend, {@code REALTIME} with cancel-on-set, the
+ * {@code ALARM} clocks that wake the machine), nanosecond precision, and about 500 bytes of
+ * kernel memory plus one fd each. {@link #wheelDelay(Duration)}, {@link #wheelInterval(Duration)}
+ * and the {@link #scheduler() schedulers} use the loop's timer wheel ({@link #timers(EventLoop)}):
+ * millions of timers at about 24 bytes each, one fd per loop, on {@code CLOCK_MONOTONIC}, with a
+ * resolution of one wheel tick (0.52 ms). Pick the wheel for many timers (timeouts, retries,
+ * per-connection deadlines), a kernel timer for a clock of its own or for sub-tick precision.
+ *
+ * <p><b>Scheduler.</b> {@link #scheduler()} is a Reactor {@link reactor.core.scheduler.Scheduler}
+ * over the loops and their wheels, so {@code Flux.interval}, {@code delayElements},
+ * {@code timeout} and {@code publishOn} run on the loop threads with no other thread.
+ *
+ * <p>Thread-safe. Creating an {@code Aem} costs one thread, one epoll fd and one eventfd per loop;
+ * each loop's timer wheel, opened on first use, one timerfd more.
  */
 public final class Aem implements Disposable, AutoCloseable {
     private final List<EventLoop> loops;
+    private final List<LoopTimersHolder> timers;
     private final AtomicInteger next = new AtomicInteger();
 
     private Aem(List<EventLoop> loops) {
         this.loops = List.copyOf(loops);
+        this.timers = this.loops.stream().map(LoopTimersHolder::new).toList();
     }
 
     /** One loop named {@code aem-1}, default options. */
@@ -199,6 +218,9 @@ public final class Aem implements Disposable, AutoCloseable {
     /**
      * A kernel timer ({@code timerfd}). Each subscriber gets its own timer, armed at subscription;
      * one-shot timers complete after their tick; expirations coalesce while there is no demand.
+     * Choose it for a clock of its own ({@code BOOTTIME}, {@code REALTIME} with cancel-on-set,
+     * {@code ALARM}) or nanosecond precision; it costs about 500 bytes of kernel memory and one fd
+     * per subscriber. For many timers use the loop's wheel: {@link #wheelInterval(Duration)}.
      *
      * @param spec what the timer does
      * @return the ticks
@@ -209,12 +231,132 @@ public final class Aem implements Disposable, AutoCloseable {
 
     /**
      * A one-shot kernel timer on {@code CLOCK_MONOTONIC} as a {@link Mono}: its tick after the delay.
+     * One timerfd per subscriber; for many delays use {@link #wheelDelay(Duration)}.
      *
      * @param delay positive
      * @return the tick
      */
     public Mono<TimerTick> delay(Duration delay) {
         return timer(TimerSpec.after(delay)).next();
+    }
+
+    /**
+     * The timer wheel of a loop, opened on first use (one timerfd) and closed when the Aem closes.
+     * Its loop-thread methods are the cheapest way to run millions of timers; from other threads
+     * use {@link LoopTimers#newTimeout}. Off the loop thread the first call waits for the loop to
+     * open the wheel.
+     *
+     * @param loop one of {@link #loops()}
+     * @return the loop's wheel
+     * @throws IllegalArgumentException                    if the loop is not this Aem's
+     * @throws io.aem.linux.loop.EventLoopClosedException if the Aem is closed
+     * @throws UncheckedIOException                        wrapping the kernel's refusal of the
+     *                                                     timerfd (for example
+     *                                                     {@link io.aem.linux.ResourceLimitException})
+     */
+    public LoopTimers timers(EventLoop loop) {
+        return timersOf(loop).get();
+    }
+
+    private LoopTimersHolder timersOf(EventLoop loop) {
+        Objects.requireNonNull(loop, "loop");
+        int index = loops.indexOf(loop);
+        if (index < 0) {
+            throw new IllegalArgumentException("loop '" + loop.name() + "' does not belong to this Aem");
+        }
+        return timers.get(index);
+    }
+
+    /**
+     * A one-shot timer from the next loop's wheel as a {@link Mono}: one {@link TimerTick} (with
+     * one expiration) not before the delay and, when the loop is idle, within one wheel tick
+     * (0.52 ms) after it, on the loop thread. Each subscriber gets its own wheel entry (about
+     * 24 bytes, no fd), armed at subscription; cancelling frees it. Choose it over
+     * {@link #delay(Duration)} for many timers on {@code CLOCK_MONOTONIC}; choose the kernel timer
+     * for a clock of its own or sub-tick precision.
+     *
+     * @param delay not negative
+     * @return the tick
+     * @throws IllegalArgumentException if the delay is negative
+     */
+    public Mono<TimerTick> wheelDelay(Duration delay) {
+        Objects.requireNonNull(delay, "delay");
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative, was " + delay);
+        }
+        LoopTimersHolder wheel = timersOf(nextLoop());
+        return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(WheelTimer.after(wheel.get(), delay))).next();
+    }
+
+    /**
+     * A periodic timer from the next loop's wheel, first tick after one period; see
+     * {@link #wheelInterval(Duration, Duration)}.
+     *
+     * @param period positive
+     * @return the ticks
+     * @throws IllegalArgumentException if the period is not positive
+     */
+    public Flux<TimerTick> wheelInterval(Duration period) {
+        return wheelInterval(period, period);
+    }
+
+    /**
+     * A periodic timer from the next loop's wheel as a {@link Flux} of {@link TimerTick}s, on the
+     * loop thread: first after {@code initialDelay}, then at a fixed rate. Without demand the
+     * ticks coalesce into the next tick's {@link TimerTick#expirations()} and no work is done.
+     * Each subscriber gets its own wheel entry (about 24 bytes, no fd); cancelling frees it.
+     * Resolution one wheel tick (0.52 ms), {@code CLOCK_MONOTONIC}. Choose it over
+     * {@link #timer(TimerSpec)} for many timers; choose the kernel timer for a clock of its own
+     * ({@code BOOTTIME}, {@code REALTIME} with cancel-on-set, {@code ALARM}) or sub-tick
+     * precision.
+     *
+     * @param initialDelay not negative
+     * @param period       positive
+     * @return the ticks; never completes
+     * @throws IllegalArgumentException if the initial delay is negative or the period not positive
+     */
+    public Flux<TimerTick> wheelInterval(Duration initialDelay, Duration period) {
+        Objects.requireNonNull(initialDelay, "initialDelay");
+        Objects.requireNonNull(period, "period");
+        if (initialDelay.isNegative() || period.isNegative() || period.isZero()) {
+            throw new IllegalArgumentException("initial delay must not be negative and period must be positive, were "
+                    + initialDelay + " and " + period);
+        }
+        LoopTimersHolder wheel = timersOf(nextLoop());
+        return Flux.defer(() -> JdkFlowAdapter.flowPublisherToFlux(WheelTimer.every(wheel.get(), initialDelay, period)));
+    }
+
+    /**
+     * A Reactor {@link reactor.core.scheduler.Scheduler} over every loop: direct tasks and workers
+     * go to the loops in turn, delays use each loop's wheel (see {@link LoopScheduler} for the
+     * contract). Each call makes a new scheduler, already {@linkplain LoopScheduler#init()
+     * initialised} (the wheels are open); disposing it cancels only its own tasks and leaves the
+     * loops running. Closing the Aem disposes it.
+     *
+     * @return the scheduler
+     * @throws IllegalStateException if the Aem is closed
+     */
+    public RoundRobinLoopScheduler scheduler() {
+        RoundRobinLoopScheduler scheduler = new RoundRobinLoopScheduler(
+                timers.stream().map(LoopScheduler::new).toList());
+        scheduler.init();
+        return scheduler;
+    }
+
+    /**
+     * A Reactor {@link reactor.core.scheduler.Scheduler} on one loop and its wheel, already
+     * {@linkplain LoopScheduler#init() initialised}; see {@link LoopScheduler}. Each call makes a
+     * new scheduler.
+     *
+     * @param loop one of {@link #loops()}
+     * @return the scheduler
+     * @throws IllegalArgumentException if the loop is not this Aem's
+     * @throws IllegalStateException    if the Aem is closed
+     */
+    public LoopScheduler scheduler(EventLoop loop) {
+        LoopScheduler scheduler = new LoopScheduler(timersOf(loop));
+        scheduler.init();
+        return scheduler;
     }
 
     /**
@@ -558,11 +700,12 @@ public final class Aem implements Disposable, AutoCloseable {
 
     /**
      * Shuts every loop down: live streams end with
-     * {@link io.aem.linux.loop.EventLoopClosedException}, every fd is closed. Waits for the loops,
-     * unless called on one of them. Idempotent.
+     * {@link io.aem.linux.loop.EventLoopClosedException}, the timer wheels close with their loops
+     * (pending timers never run, schedulers are disposed), every fd is closed. Waits for the loops, unless called on one of them. Idempotent.
      */
     @Override
     public void close() {
         loops.forEach(EventLoop::close);
+        timers.forEach(LoopTimersHolder::close);
     }
 }

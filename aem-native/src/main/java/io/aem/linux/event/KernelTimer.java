@@ -32,7 +32,12 @@ import java.util.Objects;
  * {@link io.aem.linux.ResourceLimitException} naming {@code RLIMIT_NOFILE}.
  *
  * <p>Costs: one fd and about 500 bytes of kernel memory per subscription, one 8-byte read per
- * delivery. For very many timers, one timerfd driving a timer wheel is cheaper.
+ * delivery. Pick it for a timer that needs its own kernel clock ({@code BOOTTIME} across
+ * suspend, {@code REALTIME} with cancel-on-set, the {@code *_ALARM} clocks), nanosecond
+ * precision, or an absolute wall-clock deadline. For many timers on the monotonic clock
+ * (timeouts, retries, a scheduler's delays) use {@link io.aem.linux.timer.LoopTimers}: one
+ * timerfd per loop drives a timer wheel at 24 bytes of heap per timer, to a resolution of one
+ * tick (0.52 ms by default).
  */
 public final class KernelTimer implements EventSource<TimerTick> {
     /** Written into the batch in place of an expiration count when a read reports a clock change. */

@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Accuracy.</b> A timer never runs before its deadline; when the loop is idle it runs
  * within one tick after it (plus the kernel's wake-up latency). Deadlines are rounded up to the
  * next tick, so two timers in one tick run in no particular order; timers in different ticks run
- * in deadline order. A delay of zero runs on the next tick: hand work that should run now to
- * {@link EventLoop#execute}.
+ * in deadline order. A deadline already passed when the timer is scheduled (a delay of zero
+ * included) runs on the next tick: hand work that should run now to {@link EventLoop#execute}.
  *
  * <p><b>Costs.</b> Scheduling and cancelling are {@code O(1)} whatever the delay (microseconds or
  * years) and the number pending; a pending timer holds 24 bytes of heap and no object (the
@@ -184,7 +184,7 @@ public final class LoopTimers implements AutoCloseable {
      * @param task  the task, run on the loop thread
      * @param delay {@code >= 0}; capped at about 146 years
      * @param unit  the delay's unit
-     * @return the handle for {@link #cancel}; a value, not an object
+     * @return the handle for {@link #cancel}; a value, not an object, and never {@code 0}
      * @throws IllegalStateException    off the loop thread, or after close
      * @throws IllegalArgumentException for a negative delay
      */
@@ -369,6 +369,9 @@ public final class LoopTimers implements AutoCloseable {
     }
 
     private long insert(Object payload, long deadlineNanos) {
+        if (!advancing) {
+            wheel.catchUp(nowTick());
+        }
         long when = tickFor(deadlineNanos);
         long handle = wheel.insert(payload, when);
         if (!advancing && when < armedTick) {

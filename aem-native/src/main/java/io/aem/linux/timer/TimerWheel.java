@@ -148,27 +148,28 @@ final class TimerWheel {
     }
 
     /**
-     * Hands over every timer whose tick is at or before {@code now}, at most {@code budget} of
-     * them, and moves {@code elapsed} to {@code now} when done.
+     * Hands over every timer whose tick is at or before {@code now} and moves {@code elapsed} to
+     * {@code now} when done. At most {@code budget} timers are handled per call, counting both
+     * those handed over and those moved down a level, so that a slot holding millions of timers
+     * moves down over several calls instead of one long one.
      *
      * @return {@code true} when nothing due is left, {@code false} when the budget ran out
      */
     boolean advance(long now, int budget, Expiry expiry) {
-        int handed = 0;
+        int handled = 0;
         for (;;) {
             int index;
             while ((index = entries.next(PROCESSING)) != PROCESSING) {
+                if (handled == budget) {
+                    return false;
+                }
+                handled++;
                 long when = entries.when(index);
                 unlink(index);
                 if (when > elapsed) {
                     link(index);
                     continue;
                 }
-                if (handed == budget) {
-                    linkAfter(index, PROCESSING);
-                    return false;
-                }
-                handed++;
                 entries.prev(index, TimerEntries.DETACHED);
                 entries.next(index, TimerEntries.DETACHED);
                 expiry.expired(index, entries.payload(index));
@@ -194,6 +195,23 @@ final class TimerWheel {
             int head = level * SLOTS + slot;
             occupied[level] &= ~(1L << slot);
             spliceInto(head, PROCESSING);
+        }
+    }
+
+    /**
+     * Moves {@code elapsed} towards {@code now} as far as no pending slot comes due, without
+     * handing anything over, so that a timer inserted next is placed relative to the present
+     * rather than to the last expiry (an idle wheel's {@code elapsed} lags): it then lands on the
+     * level its delay calls for and costs no extra wake-up to move down.
+     */
+    void catchUp(long now) {
+        if (now <= elapsed) {
+            return;
+        }
+        long next = nextExpiration();
+        long target = next == NONE ? now : Math.min(now, next - 1);
+        if (target > elapsed) {
+            elapsed = target;
         }
     }
 

@@ -77,10 +77,9 @@ class LoopTimersTest {
             delays[i] = random.nextInt(3) == 0 ? random.nextInt(2_000_000) : random.nextInt(400_000_000);
         }
         onLoop(loop, () -> {
-            long now = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 int id = i;
-                long deadline = now + delays[i];
+                long deadline = System.nanoTime() + delays[i];
                 timers.scheduleAt(() -> {
                     fires.add(new Fire(id, deadline, 0, System.nanoTime()));
                     if (left.decrementAndGet() == 0) {
@@ -216,7 +215,8 @@ class LoopTimersTest {
         List<WheelTimeout> cancelled = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             int id = i;
-            WheelTimeout t = timers.newTimeout(() -> ranOn.put(id, Thread.currentThread().getName()), 5 + i % 20,
+            long delay = i % 2 == 0 ? 5 + i % 20 : 2_000 + i;
+            WheelTimeout t = timers.newTimeout(() -> ranOn.put(id, Thread.currentThread().getName()), delay,
                     TimeUnit.MILLISECONDS);
             (i % 2 == 0 ? kept : cancelled).add(t);
         }
