@@ -1,0 +1,81 @@
+package io.aem.linux.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aem.linux.loop.EventLoop;
+import io.aem.linux.testing.FdLeakCheck;
+import io.aem.linux.testing.QueueingSubscriber;
+import io.aem.linux.testing.ZombieCheck;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Process exits from {@code tp_btf/sched_process_exit}, filtered to this JVM's children, on the real kernel (root). */
+@ExtendWith({FdLeakCheck.class, ZombieCheck.class})
+class BpfProcessExitsTest {
+    private static EventLoop loop;
+
+    @BeforeAll
+    static void start() throws Exception {
+        loop = EventLoop.open("bpf-exits-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        loop.close();
+    }
+
+    @Test
+    void exitCodeOfAChild() throws Exception {
+        QueueingSubscriber<ProcessExitEvent> sub = BpfTesting.subscribe(loop,
+                BpfStreams.processExits(loop, BpfOptions.of(BpfFilter.childrenOf(BpfTesting.self()))), Long.MAX_VALUE);
+        Process child = new ProcessBuilder("sh", "-c", "exit 42").start();
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        long start = System.nanoTime();
+        ProcessExitEvent.Exited exit = (ProcessExitEvent.Exited) BpfTesting.next(sub,
+                e -> e instanceof ProcessExitEvent.Exited x && x.pid() == child.pid());
+        assertThat(exit.exitedNormally()).isTrue();
+        assertThat(exit.exitCode()).isEqualTo(42);
+        assertThat(exit.signal()).isZero();
+        assertThat(exit.coreDumped()).isFalse();
+        assertThat(exit.parentPid()).isEqualTo(BpfTesting.self());
+        assertThat(exit.tid()).isEqualTo(exit.pid());
+        assertThat(exit.command()).isEqualTo("sh");
+        assertThat(exit.timestampNanos()).isPositive().isLessThan(start);
+        sub.subscription.join().cancel();
+    }
+
+    @Test
+    void signalOfAKilledChild() throws Exception {
+        QueueingSubscriber<ProcessExitEvent> sub = BpfTesting.subscribe(loop,
+                BpfStreams.processExits(loop, BpfOptions.of(BpfFilter.childrenOf(BpfTesting.self()))), Long.MAX_VALUE);
+        Process child = new ProcessBuilder("sleep", "100").start();
+        child.destroyForcibly();
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        ProcessExitEvent.Exited exit = (ProcessExitEvent.Exited) BpfTesting.next(sub,
+                e -> e instanceof ProcessExitEvent.Exited x && x.pid() == child.pid());
+        assertThat(exit.exitedNormally()).isFalse();
+        assertThat(exit.signal()).isEqualTo(9);
+        assertThat(exit.exitCode()).isEqualTo(-1);
+        assertThat(exit.coreDumped()).isFalse();
+        assertThat(exit.command()).isEqualTo("sleep");
+        sub.subscription.join().cancel();
+    }
+
+    @Test
+    void exitsOfOtherProcessesAreFilteredInTheKernel() throws Exception {
+        QueueingSubscriber<ProcessExitEvent> sub = BpfTesting.subscribe(loop,
+                BpfStreams.processExits(loop, BpfOptions.of(BpfFilter.childrenOf(BpfTesting.self()))), Long.MAX_VALUE);
+        // A grandchild: its parent is the shell, not this JVM.
+        Process child = new ProcessBuilder("sh", "-c", "sh -c 'exit 7'; exit 3").start();
+        assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        ProcessExitEvent.Exited exit = (ProcessExitEvent.Exited) BpfTesting.next(sub,
+                e -> e instanceof ProcessExitEvent.Exited x && x.pid() == child.pid());
+        assertThat(exit.exitCode()).isEqualTo(3);
+        BpfTesting.barrier(loop);
+        assertThat(sub.items).allSatisfy(e -> assertThat(((ProcessExitEvent.Exited) e).parentPid()).isEqualTo(BpfTesting.self()));
+        sub.subscription.join().cancel();
+    }
+}
