@@ -165,7 +165,15 @@ final class BpfObject implements AutoCloseable {
     /** Opens a fresh object from the image, with the filter, the ring size, and some programs off. */
     private static Pointer open(BpfObjectFile file, Memory image, Memory rodata, int ringBytes, Set<String> disabled)
             throws KernelException {
-        Pointer object = LibBpf.bpf_object__open_mem(image, image.size(), null);
+        // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the name prefixes the maps' names.
+        Memory name = new Memory(64);
+        name.setString(0, file.objectName());
+        Memory opts = new Memory(16);
+        opts.setLong(0, 16);
+        opts.setPointer(8, name);
+        Pointer object = LibBpf.bpf_object__open_mem(image, image.size(), opts);
+        opts.close();
+        name.close();
         if (object == null) {
             throw new KernelException("bpf_object__open_mem", Native.getLastError(),
                     file.resource() + " is not an eBPF object libbpf " + LibBpf.NAME + " can open");

@@ -25,6 +25,11 @@ enum BpfObjectFile {
         return "io/aem/kernel/" + file;
     }
 
+    /** The object's name for libbpf and the kernel (its maps are named after it): the file name without {@code .bpf.o}. */
+    String objectName() {
+        return file.substring(0, file.indexOf('.'));
+    }
+
     /** What the programs report, for messages. */
     String description() {
         return description;
