@@ -14,6 +14,26 @@ struct aem_exit_record {
 	char comm[16];
 };
 
+/*
+ * Processes already reported. Threads of one process can exit at once and each may see the
+ * live count at zero; the first to insert the key reports. The key holds the signal struct's
+ * address, the tgid and the leader's start time, so a reused pid or address is a new key. Old
+ * keys are evicted by the LRU.
+ */
+struct exit_key {
+	__u64 signal;
+	__u64 start_time;
+	__u32 tgid;
+	__u32 reserved;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct exit_key);
+	__type(value, __u8);
+} reported SEC(".maps");
+
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(aem_process_exit)
 {
@@ -27,6 +47,16 @@ int BPF_PROG(aem_process_exit)
 		return 0; /* another thread of the process still runs: not a process exit */
 	if (!aem_task_selected(task))
 		return 0;
+	{
+		struct exit_key key = {};
+		__u8 one = 1;
+
+		key.signal = (__u64)BPF_CORE_READ(task, signal);
+		key.start_time = BPF_CORE_READ(task, group_leader, start_time);
+		key.tgid = BPF_CORE_READ(task, tgid);
+		if (bpf_map_update_elem(&reported, &key, &one, BPF_NOEXIST) != 0)
+			return 0;
+	}
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r) {
 		aem_count_drop();

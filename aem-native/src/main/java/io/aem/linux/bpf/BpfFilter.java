@@ -55,6 +55,19 @@ public record BpfFilter(int tgid, int parentTgid, long cgroupId, List<FileId> fi
         return new BpfFilter(tgid, parentTgid, cgroupId, files);
     }
 
+    /**
+     * The id eBPF programs see for a cgroup v2 ({@code bpf_get_current_cgroup_id()}): the inode
+     * number of its directory under the cgroup v2 mount.
+     *
+     * @param cgroupDirectory the cgroup's directory, for example
+     *                        {@code /sys/fs/cgroup/system.slice/app.service}
+     * @return its id
+     * @throws java.io.IOException when the directory cannot be read
+     */
+    public static long cgroupIdOf(java.nio.file.Path cgroupDirectory) throws java.io.IOException {
+        return ((Number) java.nio.file.Files.getAttribute(cgroupDirectory, "unix:ino")).longValue();
+    }
+
     /** This filter restricted to the cgroup whose id is given. */
     public BpfFilter withCgroup(long cgroupId) {
         return new BpfFilter(tgid, parentTgid, cgroupId, files);

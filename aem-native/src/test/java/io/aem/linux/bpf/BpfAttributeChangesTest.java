@@ -44,7 +44,7 @@ class BpfAttributeChangesTest {
         Path file = Files.createFile(dir.resolve("target"));
         QueueingSubscriber<AttributeChangeEvent> sub = BpfTesting.subscribe(loop,
                 BpfStreams.attributeChanges(loop, BpfOptions.of(BpfFilter.childrenOf(BpfTesting.self()))), Long.MAX_VALUE);
-        Process p = new ProcessBuilder("python3", "-c", "import os, sys\n"
+        Process p = new ProcessBuilder(BpfTesting.python3(), "-c", "import os, sys\n"
                 + "p = sys.argv[1]\n"
                 + "os.chmod(p, 0o640)\n"
                 + "fd = os.open(p, os.O_RDONLY)\n"
@@ -88,5 +88,49 @@ class BpfAttributeChangesTest {
         assertThat(failed.result()).isEqualTo(-2);
         assertThat(failed.succeeded()).isFalse();
         sub.subscription.join().cancel();
+    }
+
+    /** The cgroup v2 mount point, from /proc/self/mountinfo; null without one. */
+    private static Path cgroup2Mount() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length == 2 && halves[1].startsWith("cgroup2 ")) {
+                return Path.of(halves[0].split(" ")[4]);
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void cgroupFilterPassesOnlyTasksOfThatCgroup() throws Exception {
+        Path mount = cgroup2Mount();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount != null, "the kernel has no cgroup v2 hierarchy mounted");
+        Path cgroup = Files.createDirectory(mount.resolve("aem-bpf-test-" + BpfTesting.self()));
+        try {
+            Path outside = Files.createFile(dir.resolve("outside"));
+            Path inside = Files.createFile(dir.resolve("inside"));
+            BpfFilter filter = new BpfFilter(0, 0, BpfFilter.cgroupIdOf(cgroup), java.util.List.of());
+            QueueingSubscriber<AttributeChangeEvent> sub = BpfTesting.subscribe(loop,
+                    BpfStreams.attributeChanges(loop, BpfOptions.of(filter)), Long.MAX_VALUE);
+            // This JVM is not in the cgroup: filtered out. Its record would come first (one ring, in order).
+            Files.setPosixFilePermissions(outside, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Process p = new ProcessBuilder(BpfTesting.python3(), "-c", "import os, sys\n"
+                    + "open(sys.argv[1] + '/cgroup.procs', 'w').write(str(os.getpid()))\n"
+                    + "os.chmod(sys.argv[2], 0o600)\n", cgroup.toString(), inside.toString())
+                    .redirectErrorStream(true).start();
+            assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+            AttributeChangeEvent.Change change = (AttributeChangeEvent.Change) BpfTesting.next(sub,
+                    e -> e instanceof AttributeChangeEvent.Change c && c.path().equals(inside.toString()));
+            assertThat(change.pid()).isEqualTo((int) p.pid());
+            assertThat(change.cgroupId()).isEqualTo(BpfFilter.cgroupIdOf(cgroup));
+            assertThat(sub.items).noneMatch(e -> e instanceof AttributeChangeEvent.Change c && c.path().equals(outside.toString()));
+            sub.subscription.join().cancel();
+        } finally {
+            org.awaitility.Awaitility.await().atMost(BpfTesting.WAIT).ignoreExceptions().until(() -> {
+                Files.delete(cgroup);
+                return true;
+            });
+        }
     }
 }

@@ -84,7 +84,7 @@ class BpfFileLocksTest {
     void posixLockWithItsRange() throws Exception {
         Path file = Files.createFile(dir.resolve("posix"));
         QueueingSubscriber<FileLockEvent> sub = watch(file);
-        Process p = run("python3", "-c", "import fcntl, os, sys\n"
+        Process p = run(BpfTesting.python3(), "-c", "import fcntl, os, sys\n"
                 + "fd = os.open(sys.argv[1], os.O_RDWR)\n"
                 + "fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 5)\n"
                 + "fcntl.lockf(fd, fcntl.LOCK_UN, 10, 5)\n"
@@ -111,7 +111,7 @@ class BpfFileLocksTest {
         Path file = Files.createFile(dir.resolve("ofd"));
         QueueingSubscriber<FileLockEvent> sub = watch(file);
         // F_OFD_SETLK is 37; struct flock: short type, short whence, off_t start, off_t len, pid_t pid.
-        Process p = run("python3", "-c", "import errno, fcntl, os, struct, sys\n"
+        Process p = run(BpfTesting.python3(), "-c", "import errno, fcntl, os, struct, sys\n"
                 + "lk = struct.pack('hhqqi', fcntl.F_WRLCK, 0, 100, 50, 0)\n"
                 + "a = os.open(sys.argv[1], os.O_RDWR)\n"
                 + "b = os.open(sys.argv[1], os.O_RDWR)\n"

@@ -78,4 +78,37 @@ class BpfProcessExitsTest {
         assertThat(sub.items).allSatisfy(e -> assertThat(((ProcessExitEvent.Exited) e).parentPid()).isEqualTo(BpfTesting.self()));
         sub.subscription.join().cancel();
     }
+
+    @Test
+    void aProcessWhoseThreadsExitTogetherIsReportedOnce() throws Exception {
+        QueueingSubscriber<ProcessExitEvent> sub = BpfTesting.subscribe(loop,
+                BpfStreams.processExits(loop, BpfOptions.of(BpfFilter.childrenOf(BpfTesting.self()))), Long.MAX_VALUE);
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Process child = new ProcessBuilder(BpfTesting.python3(), "-c", "import os, threading\n"
+                    + "go = threading.Event()\n"
+                    + "for _ in range(8):\n"
+                    + "    threading.Thread(target=go.wait).start()\n"
+                    + "os._exit(5)\n").start();
+            assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(child.exitValue()).isEqualTo(5);
+            pids.add(child.pid());
+        }
+        // A marker exit after the others: once it arrived, every record before it has too (one ring, in order).
+        Process marker = new ProcessBuilder("sh", "-c", "exit 0").start();
+        assertThat(marker.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        java.util.List<ProcessExitEvent> seen = new java.util.ArrayList<>();
+        BpfTesting.next(sub, e -> {
+            seen.add(e);
+            return e instanceof ProcessExitEvent.Exited x && x.pid() == marker.pid();
+        });
+        seen.addAll(sub.items);
+        for (long pid : pids) {
+            assertThat(seen).as("exits of pid " + pid)
+                    .filteredOn(e -> e instanceof ProcessExitEvent.Exited x && x.pid() == pid)
+                    .singleElement()
+                    .satisfies(e -> assertThat(((ProcessExitEvent.Exited) e).exitCode()).isEqualTo(5));
+        }
+        sub.subscription.join().cancel();
+    }
 }

@@ -19,6 +19,11 @@ final class BpfTesting {
     private BpfTesting() {
     }
 
+    /** Debian's python3 when present (a shim earlier in PATH would add processes), else python3 from PATH. */
+    static String python3() {
+        return java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    }
+
     /** This JVM's pid. */
     static int self() {
         return (int) ProcessHandle.current().pid();
