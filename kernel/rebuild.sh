@@ -18,6 +18,10 @@ SRC=src/main/bpf
 OUT=src/main/resources/io/aem/kernel
 BUILD=target/bpf
 PROGRAMS="aem_exits aem_locks aem_attrs"
+# Test objects: built from src/test/bpf, kept with the loader's tests in aem-native.
+TEST_SRC=src/test/bpf
+TEST_OUT=../aem-native/src/test/resources/io/aem/kernel/test
+TEST_PROGRAMS="aem_fallback aem_refused"
 MODE=${1:-check}
 
 missing=""
@@ -47,19 +51,23 @@ fi
 
 mkdir -p "$BUILD"
 here=$(pwd)
-for p in $PROGRAMS; do
-    # Compile from inside the source folder with relative names, so no checkout path enters the object.
-    (cd "$SRC" && clang -target bpf -D__TARGET_ARCH_x86 -O2 -g -Wall -Werror \
-        -fdebug-prefix-map="$here/$SRC"=. -fdebug-compilation-dir=. \
-        -c "$p.bpf.c" -o "$here/$BUILD/$p.bpf.o")
-    llvm-strip -g "$BUILD/$p.bpf.o"
-done
+# Compiles from inside the source folder with relative names, so no checkout path enters the object.
+build() { # folder program
+    (cd "$1" && clang -target bpf -D__TARGET_ARCH_x86 -O2 -g -Wall -Werror \
+        -fdebug-prefix-map="$here/$1"=. -fdebug-compilation-dir=. \
+        -c "$2.bpf.c" -o "$here/$BUILD/$2.bpf.o")
+    llvm-strip -g "$BUILD/$2.bpf.o"
+}
+for p in $PROGRAMS; do build "$SRC" "$p"; done
+for p in $TEST_PROGRAMS; do build "$TEST_SRC" "$p"; done
 
 case "$MODE" in
 --update)
     mkdir -p "$OUT"
     for p in $PROGRAMS; do cp "$BUILD/$p.bpf.o" "$OUT/$p.bpf.o"; done
-    echo "kernel/rebuild.sh: updated $OUT"
+    mkdir -p "$TEST_OUT"
+    for p in $TEST_PROGRAMS; do cp "$BUILD/$p.bpf.o" "$TEST_OUT/$p.bpf.o"; done
+    echo "kernel/rebuild.sh: updated $OUT and $TEST_OUT"
     ;;
 check)
     status=0
@@ -69,7 +77,13 @@ check)
             status=1
         fi
     done
-    [ $status -eq 0 ] && echo "kernel/rebuild.sh: $PROGRAMS match their sources"
+    for p in $TEST_PROGRAMS; do
+        if ! cmp -s "$BUILD/$p.bpf.o" "$TEST_OUT/$p.bpf.o"; then
+            echo "kernel/rebuild.sh: $TEST_OUT/$p.bpf.o differs from a rebuild of $TEST_SRC/$p.bpf.c; run kernel/rebuild.sh --update and commit" >&2
+            status=1
+        fi
+    done
+    [ $status -eq 0 ] && echo "kernel/rebuild.sh: $PROGRAMS $TEST_PROGRAMS match their sources"
     exit $status
     ;;
 *)

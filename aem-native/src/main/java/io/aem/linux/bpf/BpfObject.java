@@ -43,7 +43,20 @@ final class BpfObject implements AutoCloseable {
     /** The capabilities that allow loading tracing programs. */
     static final String PRIVILEGE = "CAP_BPF+CAP_PERFMON (or CAP_SYS_ADMIN)";
 
-    private final BpfObjectFile file;
+    /**
+     * What to load: a classpath resource, the object's name for libbpf, and what it reports (for messages).
+     *
+     * @param resource    the resource path
+     * @param objectName  libbpf's object name, which prefixes its maps' names
+     * @param description what the programs report
+     */
+    record Ref(String resource, String objectName, String description) {
+        static Ref of(BpfObjectFile f) {
+            return new Ref(f.resource(), f.objectName(), f.description());
+        }
+    }
+
+    private final Ref file;
     private final Memory image;
     private Pointer object;
     private final List<Pointer> links = new ArrayList<>();
@@ -52,7 +65,7 @@ final class BpfObject implements AutoCloseable {
     private final int ringFd;
     private final int dropsFd;
 
-    private BpfObject(BpfObjectFile file, Memory image, Pointer object, List<String> programs, List<String> refused)
+    private BpfObject(Ref file, Memory image, Pointer object, List<String> programs, List<String> refused)
             throws KernelException {
         this.file = file;
         this.image = image;
@@ -77,6 +90,19 @@ final class BpfObject implements AutoCloseable {
      * @throws IOException                       the resource cannot be read
      */
     static BpfObject load(BpfObjectFile file, BpfFilter filter, int ringBytes) throws IOException {
+        return load(Ref.of(file), filter, ringBytes);
+    }
+
+    /**
+     * Loads and attaches any object built on {@code aem_common.h}; see {@link #load(BpfObjectFile, BpfFilter, int)}.
+     *
+     * @param file      which object
+     * @param filter    what the kernel side reports
+     * @param ringBytes the ring buffer's size
+     * @return the attached object
+     * @throws IOException as the other overload
+     */
+    static BpfObject load(Ref file, BpfFilter filter, int ringBytes) throws IOException {
         LibBpf.require();
         if (!Files.exists(VMLINUX_BTF)) {
             throw new UnsupportedKernelFeatureException("bpf_object__load", Errno.ENOENT,
@@ -141,7 +167,7 @@ final class BpfObject implements AutoCloseable {
         return result;
     }
 
-    private static void checkPrivilege(BpfObjectFile file, int errno) throws MissingPrivilegeException {
+    private static void checkPrivilege(Ref file, int errno) throws MissingPrivilegeException {
         if (errno == Errno.EPERM) {
             throw new MissingPrivilegeException("bpf_object__load", errno, PRIVILEGE,
                     "loading the " + file.description() + " eBPF programs; run as root or grant the capabilities"
@@ -149,7 +175,7 @@ final class BpfObject implements AutoCloseable {
         }
     }
 
-    private static Memory read(BpfObjectFile file) throws IOException {
+    private static Memory read(Ref file) throws IOException {
         byte[] bytes;
         try (InputStream in = BpfObject.class.getClassLoader().getResourceAsStream(file.resource())) {
             if (in == null) {
@@ -163,7 +189,7 @@ final class BpfObject implements AutoCloseable {
     }
 
     /** Opens a fresh object from the image, with the filter, the ring size, and some programs off. */
-    private static Pointer open(BpfObjectFile file, Memory image, Memory rodata, int ringBytes, Set<String> disabled)
+    private static Pointer open(Ref file, Memory image, Memory rodata, int ringBytes, Set<String> disabled)
             throws KernelException {
         // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the name prefixes the maps' names.
         Memory name = new Memory(64);
@@ -272,7 +298,7 @@ final class BpfObject implements AutoCloseable {
     }
 
     /** Which object this is. */
-    BpfObjectFile file() {
+    Ref file() {
         return file;
     }
 
