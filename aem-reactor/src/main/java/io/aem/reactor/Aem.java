@@ -1,5 +1,10 @@
 package io.aem.reactor;
 
+import io.aem.linux.bpf.AttributeChangeEvent;
+import io.aem.linux.bpf.BpfOptions;
+import io.aem.linux.bpf.BpfStreams;
+import io.aem.linux.bpf.FileLockEvent;
+import io.aem.linux.bpf.ProcessExitEvent;
 import io.aem.linux.event.KernelTimer;
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
@@ -408,6 +413,57 @@ public final class Aem implements Disposable, AutoCloseable {
     public Flux<ProcEvent> processEvents(ProcessEvents options) {
         Objects.requireNonNull(options, "options");
         return Flux.defer(() -> flux(new ProcConnectorSource(options)));
+    }
+
+    /**
+     * Every process exit of the system that passes the filter, from the eBPF program on
+     * {@code tp_btf/sched_process_exit} (see {@link BpfStreams}): pid, parent, exit code or signal
+     * and core flag, command, kernel timestamp. Unlike {@link #processEvents()} it needs no
+     * {@code CAP_NET_ADMIN} but {@code CAP_BPF}+{@code CAP_PERFMON} (or {@code CAP_SYS_ADMIN}).
+     *
+     * <p>Cold: each subscriber loads its own copy of the program with its own ring buffer, on the
+     * next loop's thread, and unloads it when its stream ends. Demand is kernel-level
+     * backpressure: without it the ring buffer fills and the kernel drops and counts; the stream
+     * then emits {@link ProcessExitEvent.Lost} with the count. Events arrive on the loop thread.
+     * Errors as {@code onError}: {@link io.aem.linux.bpf.LibBpfMissingException} (Debian's
+     * {@code libbpf1}), {@link io.aem.linux.UnsupportedKernelFeatureException} (no kernel BTF),
+     * {@link io.aem.linux.MissingPrivilegeException} (the capabilities above).
+     *
+     * @param options the filter, ring and batch sizes
+     * @return the exits
+     */
+    public Flux<ProcessExitEvent> processExits(BpfOptions options) {
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> flux(BpfStreams.processExitSource(options)));
+    }
+
+    /**
+     * flock, POSIX and OFD lock requests and releases that pass the filter (which may name up to
+     * {@link io.aem.linux.bpf.BpfFilter#MAX_FILES} files), with pid, device and inode, type,
+     * range and whether the kernel granted them, from eBPF programs on the {@code filelock}
+     * tracepoints. Same subscription, demand, loss and error contract as
+     * {@link #processExits(BpfOptions)}; losses arrive as {@link FileLockEvent.Lost}.
+     *
+     * @param options the filter, ring and batch sizes
+     * @return the lock operations
+     */
+    public Flux<FileLockEvent> fileLocks(BpfOptions options) {
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> flux(BpfStreams.fileLockSource(options)));
+    }
+
+    /**
+     * chmod- and chown-family system calls that pass the filter, with pid, path or fd, the new
+     * mode or uid/gid and the result, from eBPF programs on the raw system-call tracepoints
+     * (x86-64). Same subscription, demand, loss and error contract as
+     * {@link #processExits(BpfOptions)}; losses arrive as {@link AttributeChangeEvent.Lost}.
+     *
+     * @param options the filter, ring and batch sizes (the file filter does not apply)
+     * @return the calls
+     */
+    public Flux<AttributeChangeEvent> attributeChanges(BpfOptions options) {
+        Objects.requireNonNull(options, "options");
+        return Flux.defer(() -> flux(BpfStreams.attributeChangeSource(options)));
     }
 
     /**
