@@ -96,16 +96,18 @@ static long drops(int map_fd) {
     return sum;
 }
 
-/* Reads "produced N" from the producer's output. */
+/* The producer's calls per second in its last burst, from its "per_second" line. */
+static double producer_rate = -1;
+
+/* Reads "produced N" (and the rate) from the producer's output. */
 static long read_produced(FILE *out) {
     char line[256];
     long produced = -1;
     while (fgets(line, sizeof line, out) != NULL) {
         fputs(line, stderr);
-        if (sscanf(line, "produced %ld", &produced) == 1) {
-            /* The two lines after it are informative. */
-        }
+        sscanf(line, "produced %ld", &produced);
         if (strncmp(line, "per_second", 10) == 0) {
+            producer_rate = atof(line + 10);
             break;
         }
     }
@@ -260,6 +262,7 @@ int main(int argc, char **argv) {
                     char *p = strstr(buf, "produced ");
                     if (p != NULL && strstr(buf, "per_second") != NULL && strchr(strstr(buf, "per_second"), '\n')) {
                         produced = atol(p + 9);
+                        producer_rate = atof(strstr(buf, "per_second") + 10);
                         fputs(buf, stderr);
                     }
                 }
@@ -280,6 +283,7 @@ int main(int argc, char **argv) {
         printf("drain.c.%s.balance %ld\n", mode, produced - delivered - lost);
         printf("drain.c.%s.seconds %.6f\n", mode, s);
         printf("drain.c.%s.per_second %.0f\n", mode, s > 0 ? delivered / s : 0.0);
+        printf("drain.c.%s.producer_per_second %.0f\n", mode, producer_rate);
         if (produced < 0 || delivered + lost != produced) {
             fprintf(stderr, "bpf_consumer: delivered %ld + lost %ld != produced %ld\n", delivered, lost, produced);
             return 1;

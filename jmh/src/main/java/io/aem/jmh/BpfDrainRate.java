@@ -213,6 +213,7 @@ public final class BpfDrainRate {
         out.append(prefix).append("balance ").append(produced - delivered - lost).append('\n');
         out.append(prefix).append(String.format(Locale.ROOT, "seconds %.6f%n", s));
         out.append(prefix).append(String.format(Locale.ROOT, "per_second %.0f%n", s > 0 ? delivered / s : 0.0));
+        out.append(prefix).append(String.format(Locale.ROOT, "producer_per_second %.0f%n", producer.lastRate()));
         out.append(prefix).append("gc_count ").append(gcs).append('\n');
         out.append(prefix).append("gc_ms ").append(gcMs).append('\n');
         if (counter.delivered() + counter.lost() != produced) {

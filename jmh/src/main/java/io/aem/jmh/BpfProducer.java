@@ -23,6 +23,7 @@ final class BpfProducer implements AutoCloseable {
     private final Process process;
     private final OutputStream commands;
     private final BufferedReader output;
+    private double lastRate = Double.NaN;
 
     /**
      * Starts the producer.
@@ -65,10 +66,16 @@ final class BpfProducer implements AutoCloseable {
                 produced = Long.parseLong(line.substring(9).trim());
             }
             if (line.startsWith("per_second ")) {
+                lastRate = Double.parseDouble(line.substring(11).trim());
                 return produced;
             }
         }
         throw new IOException("bpf_producer ended without a burst report");
+    }
+
+    /** The calls per second of the last burst, as the producer measured them; NaN before the first. */
+    double lastRate() {
+        return lastRate;
     }
 
     /** Closes its stdin (it exits) and waits up to 5 s for it. */
