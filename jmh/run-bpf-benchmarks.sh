@@ -24,7 +24,7 @@
 #            to the last one. "live": unbounded demand while the producer runs; bounded by the
 #            producer (a few hundred thousand calls per second on two cores). Both check
 #            delivered + lost == produced. C: bpf_consumer.c drain; Java: io.aem.jmh.BpfDrainRate,
-#            after DRAIN_WARMUP unreported cycles (the JIT).
+#            after DRAIN_WARMUP warm-up cycles for the JIT (their figures are kept as warmup-N.*).
 # Each round runs C, Java, C for each benchmark (the Java figure is compared with the mean of the
 # C runs around it, as run-benchmarks.sh does); even rounds run drain before latency.
 #
@@ -33,7 +33,8 @@
 # (default 5000), GAP_US (default 100), LAT_RING_BYTES (default 262144, the library's default),
 # DRAIN_MODES (default "backlog live"), DRAIN_COUNT (default 1000000), DRAIN_SECONDS (default 10),
 # DRAIN_THREADS (default 1), DRAIN_RING_BYTES (default 268435456: about 800,000 records of 336
-# bytes), BATCH_BYTES (the library's batch buffer, default 65536), DRAIN_WARMUP (default 1),
+# bytes), BATCH_BYTES (the library's batch buffer, default 65536), DRAIN_WARMUP (cycles the JVM
+# runs before the measured one, default 3: the first drains are JIT-bound),
 # OUT (default jmh/target/bench-results/<UTC time>-bpf), JAVA (default java).
 # Every program runs under timeout; every count and time is bounded.
 set -euo pipefail
@@ -53,7 +54,7 @@ DRAIN_SECONDS=${DRAIN_SECONDS:-10}
 DRAIN_THREADS=${DRAIN_THREADS:-1}
 DRAIN_RING_BYTES=${DRAIN_RING_BYTES:-268435456}
 BATCH_BYTES=${BATCH_BYTES:-65536}
-DRAIN_WARMUP=${DRAIN_WARMUP:-1}
+DRAIN_WARMUP=${DRAIN_WARMUP:-3}
 JAVA=${JAVA:-java}
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -78,6 +78,7 @@ public final class BpfSummary {
                     : "live drain: unbounded demand while the producer runs, bounded by the producer (records/s)");
             double flux = table.row("Flux delivered per second", k -> v(k, java, jk + "per_second"));
             table.row("C libbpf delivered per second", k -> bracket(k, c, ck + "per_second"));
+            table.row("Flux first cycle (JIT warming up)", k -> v(k, java, "warmup-1." + jk + "per_second"));
             table.ratioRow("Flux / C", k -> v(k, java, jk + "per_second"), k -> bracket(k, c, ck + "per_second"));
             table.row("producer calls per second (Flux run)", k -> v(k, java, jk + "producer_per_second"));
             table.row("Flux produced", k -> v(k, java, jk + "produced"));
