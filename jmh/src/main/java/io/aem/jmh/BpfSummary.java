@@ -1,5 +1,6 @@
 package io.aem.jmh;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -17,7 +18,7 @@ import java.util.Map;
  *   round-k/drain/c-MODE-before.txt, c-MODE-after.txt    bpf_consumer.c drain MODE around the Java run
  *   round-k/drain/latency-drain-MODE.txt                 BpfDrainRate MODE (MODE: backlog, live)
  * </pre>
- * A missing file shows as "-".
+ * A missing file shows as "-"; a benchmark with no file in any round gets no section.
  *
  * <p>Usage: {@code java -cp benchmarks.jar io.aem.jmh.BpfSummary RESULTS_DIR ROUNDS}
  */
@@ -54,6 +55,9 @@ public final class BpfSummary {
     }
 
     private void latency() {
+        if (!ran("latency/latency-flux.txt")) {
+            return;
+        }
         table.header("record's bpf_ktime_get_ns() -> consumer holds it, one fchmod at a time, consumer CPU "
                 + Cpus.RECEIVER + ", producer CPU " + Cpus.SENDER + " (us)");
         for (String p : new String[] {"p50", "p90", "p99", "p999"}) {
@@ -73,6 +77,9 @@ public final class BpfSummary {
             String jk = "drain.flux." + mode + ".";
             String ck = "drain.c." + mode + ".";
             String c = "drain/c-" + mode;
+            if (!ran(java) && !ran(c + "-before.txt")) {
+                continue;
+            }
             table.header(mode.equals("backlog")
                     ? "backlog drain: records of a full ring delivered after demand arrives (records/s)"
                     : "live drain: unbounded demand while the producer runs, bounded by the producer (records/s)");
@@ -107,6 +114,16 @@ public final class BpfSummary {
                 out.append(String.format(Locale.ROOT, "  (no target: the producer, not the consumer, sets this rate)%n"));
             }
         }
+    }
+
+    /** Whether some round has this file: a benchmark the run left out gets no section. */
+    private boolean ran(String file) {
+        for (int k = 1; k <= rounds; k++) {
+            if (Files.exists(dir.resolve("round-" + k).resolve(file))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private double v(int k, String file, String key) {
