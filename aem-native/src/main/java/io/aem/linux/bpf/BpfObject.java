@@ -111,6 +111,19 @@ final class BpfObject implements AutoCloseable {
         }
         Memory image = read(file);
         Memory rodata = new Memory(BpfFilter.SIZE);
+        try {
+            return load(file, image, rodata, ringBytes, filter);
+        } catch (IOException | RuntimeException | Error e) {
+            image.close();
+            throw e;
+        } finally {
+            rodata.close();
+        }
+    }
+
+    /** The load proper; the caller frees the image when this throws. */
+    private static BpfObject load(Ref file, Memory image, Memory rodata, int ringBytes, BpfFilter filter)
+            throws IOException {
         byte[] encoded = filter.encode();
         rodata.write(0, encoded, 0, encoded.length);
 

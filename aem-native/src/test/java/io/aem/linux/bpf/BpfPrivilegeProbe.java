@@ -1,13 +1,15 @@
 package io.aem.linux.bpf;
 
 import io.aem.linux.MissingPrivilegeException;
+import io.aem.linux.UnsupportedKernelFeatureException;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.testing.QueueingSubscriber;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Run in a child JVM by {@link BpfPrivilegeTest}: subscribes to the process-exit stream and prints
- * how it went: {@code LOADED}, or {@code ERROR <class> | <privilege> | <message>}.
+ * Run in a child JVM by {@link BpfPrivilegeTest} and {@link BpfEnvironmentErrorsTest}: subscribes
+ * to the process-exit stream and prints how it went: {@code LOADED}, or
+ * {@code ERROR <class> | <privilege or feature> | <message>}.
  */
 public final class BpfPrivilegeProbe {
     private BpfPrivilegeProbe() {
@@ -35,7 +37,8 @@ public final class BpfPrivilegeProbe {
                 System.out.println("COMPLETED");
             } catch (java.util.concurrent.ExecutionException e) {
                 Throwable c = e.getCause();
-                String privilege = c instanceof MissingPrivilegeException m ? m.privilege() : "-";
+                String privilege = c instanceof MissingPrivilegeException m ? m.privilege()
+                        : c instanceof UnsupportedKernelFeatureException u ? u.feature() : "-";
                 System.out.println("ERROR " + c.getClass().getName() + " | " + privilege + " | " + c.getMessage());
             }
         }

@@ -20,16 +20,26 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith({FdLeakCheck.class, ZombieCheck.class})
 class BpfPrivilegeTest {
 
-    private static String probe(String dropped) throws Exception {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set", dropped,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    /** The command that runs {@link BpfPrivilegeProbe} in a JVM like this one. */
+    static List<String> probeCommand() {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                BpfPrivilegeProbe.class.getName()));
+                BpfPrivilegeProbe.class.getName());
+    }
+
+    /** Runs the command, expects exit 0, returns its output. */
+    static String run(List<String> command) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.exitValue()).as(out).isZero();
         return out;
+    }
+
+    private static String probe(String dropped) throws Exception {
+        List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set", dropped));
+        command.addAll(probeCommand());
+        return run(command);
     }
 
     @Test
