@@ -35,7 +35,7 @@
 #
 # Environment: ROUNDS (default 3, at most 10), BENCH (default "pending ops lateness"), PENDING
 # (default 10000000), WHEEL_TICK_NS (the wheel's tick in ns, rounded up to a power of two by the
-# library; default: the library's default, 2^19), LATENESS_PENDING (default 1000000), CPU_SECONDS (default 10), BATCH (default
+# library; default: the library's default, 2^17), LATENESS_PENDING (default 1000000), CPU_SECONDS (default 10), BATCH (default
 # 100000), OP_WARMUP (default 5), OP_BATCHES (default 10), OP_PAUSE_MS (default 200), OP_DELAYS
 # (default "hour spread"),
 # LATENESS_WARMUP (default 2000), LATENESS_SAMPLES (default 3000), CHAINS (default 20), C_WARMUP
