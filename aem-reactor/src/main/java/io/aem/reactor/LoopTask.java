@@ -117,6 +117,44 @@ abstract class LoopTask implements Runnable, Disposable {
         }
     }
 
+    /**
+     * Loop thread, through the loop's queue or the wheel: inserts a handed-over task, runs a due
+     * one ({@link #fire()}), or frees a cancelled one's entry.
+     */
+    @Override
+    public void run() {
+        switch (state()) {
+            case INSERTING -> insertHandedOver();
+            case WAITING -> fire();
+            case CANCELLED -> removeFromWheel();
+            default -> { }
+        }
+    }
+
+    /** A due task: runs it once or more, by kind. Loop thread. */
+    abstract void fire();
+
+    /**
+     * The start of a due task's run: leaves the group's waiting list and moves to
+     * {@link #RUNNING}, unless it was cancelled meanwhile or its group was disposed (then it is
+     * cancelled). Loop thread.
+     *
+     * @return whether the user's task may run now
+     */
+    final boolean startRun() {
+        if (inWheel) {
+            group.unlink(this);
+        }
+        if (!transition(WAITING, RUNNING)) {
+            return false;
+        }
+        if (group.isDisposed()) {
+            markCancelled();
+            return false;
+        }
+        return true;
+    }
+
     /** Runs the user's task, reporting what it throws. */
     final boolean runUserTask() {
         try {

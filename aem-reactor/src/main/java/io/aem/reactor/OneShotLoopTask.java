@@ -35,30 +35,12 @@ final class OneShotLoopTask extends LoopTask {
         return stateBeforeCancel == WAITING && delayed;
     }
 
-    /** Loop thread: inserts a handed-over task, runs a due one, or frees a cancelled one's entry. */
     @Override
-    public void run() {
-        switch (state()) {
-            case INSERTING -> insertHandedOver();
-            case WAITING -> fire();
-            case CANCELLED -> removeFromWheel();
-            default -> { }
+    void fire() {
+        if (startRun()) {
+            runUserTask();
+            transition(RUNNING, DONE);
         }
-    }
-
-    private void fire() {
-        if (inWheel) {
-            group.unlink(this);
-        }
-        if (!transition(WAITING, RUNNING)) {
-            return;
-        }
-        if (group.isDisposed()) {
-            markCancelled();
-            return;
-        }
-        runUserTask();
-        transition(RUNNING, DONE);
     }
 
     @Override

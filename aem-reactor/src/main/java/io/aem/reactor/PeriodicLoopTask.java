@@ -29,14 +29,9 @@ final class PeriodicLoopTask extends LoopTask implements TickHandler {
         return stateBeforeCancel == WAITING || stateBeforeCancel == RUNNING;
     }
 
-    /** Loop thread, through the queue: inserts a handed-over task or frees a cancelled one's entry. */
+    /** Nothing: a periodic task runs from the wheel, through {@link #onTick}; the queue only inserts or frees it. */
     @Override
-    public void run() {
-        switch (state()) {
-            case INSERTING -> insertHandedOver();
-            case CANCELLED -> removeFromWheel();
-            default -> { }
-        }
+    void fire() {
     }
 
     /** Loop thread, from the wheel: one run for however many periods elapsed. */

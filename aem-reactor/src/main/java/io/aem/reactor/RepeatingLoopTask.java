@@ -35,24 +35,8 @@ final class RepeatingLoopTask extends LoopTask {
     }
 
     @Override
-    public void run() {
-        switch (state()) {
-            case INSERTING -> insertHandedOver();
-            case WAITING -> fire();
-            case CANCELLED -> removeFromWheel();
-            default -> { }
-        }
-    }
-
-    private void fire() {
-        if (inWheel) {
-            group.unlink(this);
-        }
-        if (!transition(WAITING, RUNNING)) {
-            return;
-        }
-        if (group.isDisposed()) {
-            markCancelled();
+    void fire() {
+        if (!startRun()) {
             return;
         }
         if (!runUserTask()) {
