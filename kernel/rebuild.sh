@@ -21,7 +21,7 @@ PROGRAMS="aem_exits aem_locks aem_attrs"
 # Test objects: built from src/test/bpf, kept with the loader's tests in aem-native.
 TEST_SRC=src/test/bpf
 TEST_OUT=../aem-native/src/test/resources/io/aem/kernel/test
-TEST_PROGRAMS="aem_fallback aem_refused"
+TEST_PROGRAMS="aem_fallback aem_refused aem_twin"
 MODE=${1:-check}
 
 missing=""

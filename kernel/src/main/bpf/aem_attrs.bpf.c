@@ -3,6 +3,8 @@
  * chmod and chown family, x86-64: raw_syscalls/sys_enter remembers the arguments of chmod,
  * fchmod, fchmodat, fchmodat2, chown, fchown, lchown and fchownat per thread; sys_exit adds the
  * result and emits the record. Both are tp_btf programs: no tracefs, no per-syscall tracepoint.
+ * Their classic twins on tracepoint/raw_syscalls/... (off unless the loader turns them on; see
+ * aem_common.h) share the code and build the same record.
  */
 #include "aem_common.h"
 
@@ -62,29 +64,26 @@ static __always_inline bool aem_is_attr_call(long nr)
 	}
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(aem_sys_enter, struct pt_regs *regs, long id)
+/*
+ * Remembers the arguments of an attribute call (id passed aem_is_attr_call) of the current thread
+ * until its exit. The callers test the number before reading the arguments: sys_enter fires for
+ * every system call of the machine.
+ */
+static __always_inline int aem_attr_enter(long id, unsigned long a0, unsigned long a1, unsigned long a2,
+					  unsigned long a3, unsigned long a4)
 {
 	struct task_struct *task;
 	struct aem_attr_record *r;
 	__u32 zero = 0;
 	__u64 key;
-	unsigned long a0, a1, a2, a3, a4;
 	const char *path = 0;
 
-	if (!aem_is_attr_call(id))
-		return 0;
 	task = bpf_get_current_task_btf();
 	if (!aem_task_selected(task))
 		return 0;
 	r = bpf_map_lookup_elem(&scratch, &zero);
 	if (!r)
 		return 0;
-	a0 = BPF_CORE_READ(regs, di);
-	a1 = BPF_CORE_READ(regs, si);
-	a2 = BPF_CORE_READ(regs, dx);
-	a3 = BPF_CORE_READ(regs, r10);
-	a4 = BPF_CORE_READ(regs, r8);
 	aem_fill_header(&r->h, AEM_REC_ATTR);
 	r->syscall_nr = id;
 	r->fd = -1;
@@ -144,13 +143,13 @@ int BPF_PROG(aem_sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(aem_sys_exit, struct pt_regs *regs, long ret)
+/* Emits the remembered call of the current thread with its result. */
+static __always_inline int aem_attr_exit(long id, long ret)
 {
 	struct aem_attr_record *r;
 	__u64 key;
 
-	if (!aem_is_attr_call(BPF_CORE_READ(regs, orig_ax)))
+	if (!aem_is_attr_call(id))
 		return 0;
 	key = bpf_get_current_pid_tgid();
 	r = bpf_map_lookup_elem(&pending, &key);
@@ -161,4 +160,38 @@ int BPF_PROG(aem_sys_exit, struct pt_regs *regs, long ret)
 		aem_count_drop();
 	bpf_map_delete_elem(&pending, &key);
 	return 0;
+}
+
+/* x86-64 argument registers: di, si, dx, r10 (not cx: the syscall instruction clobbers it), r8. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(aem_sys_enter, struct pt_regs *regs, long id)
+{
+	if (!aem_is_attr_call(id))
+		return 0;
+	return aem_attr_enter(id, BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx),
+			      BPF_CORE_READ(regs, r10), BPF_CORE_READ(regs, r8));
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(aem_sys_exit, struct pt_regs *regs, long ret)
+{
+	return aem_attr_exit(BPF_CORE_READ(regs, orig_ax), ret);
+}
+
+/* Classic twins: the tracepoint copied the number and the arguments into its context. */
+SEC("tracepoint/raw_syscalls/sys_enter")
+int aem_sys_enter_classic(struct trace_event_raw_sys_enter *ctx)
+{
+	long id = BPF_CORE_READ(ctx, id);
+
+	if (!aem_is_attr_call(id))
+		return 0;
+	return aem_attr_enter(id, BPF_CORE_READ(ctx, args[0]), BPF_CORE_READ(ctx, args[1]),
+			      BPF_CORE_READ(ctx, args[2]), BPF_CORE_READ(ctx, args[3]), BPF_CORE_READ(ctx, args[4]));
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int aem_sys_exit_classic(struct trace_event_raw_sys_exit *ctx)
+{
+	return aem_attr_exit(BPF_CORE_READ(ctx, id), BPF_CORE_READ(ctx, ret));
 }

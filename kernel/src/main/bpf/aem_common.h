@@ -3,6 +3,12 @@
  * Shared by every AEM program: the filter written into .rodata before load, the record header,
  * the ring buffer and the per-CPU drop counter. Every record is little-endian with fixed offsets;
  * the Java decoders in io.aem.linux.bpf read them by these offsets.
+ *
+ * Programs: tp_btf first (typed arguments, no tracefs). Each tp_btf program <name> may have a
+ * classic-tracepoint twin named <name>_classic (SEC("tracepoint/<group>/<event>")) that builds
+ * the same record through a shared static __always_inline helper. The loader keeps the twins off
+ * and turns one on only when the kernel refuses its tp_btf sibling (or when asked to use the
+ * classic programs); classic tracepoints need tracefs mounted at /sys/kernel/tracing.
  */
 #ifndef AEM_COMMON_H
 #define AEM_COMMON_H

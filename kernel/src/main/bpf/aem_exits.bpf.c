@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Process exits, system-wide: one record per exiting process (its last thread). */
+/*
+ * Process exits, system-wide: one record per exiting process (its last thread).
+ * tp_btf/sched_process_exit first; tracepoint/sched/sched_process_exit is its classic twin for
+ * kernels that refuse the first (off unless the loader turns it on; see aem_common.h).
+ */
 #include "aem_common.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -34,10 +38,12 @@ struct {
 	__type(value, __u8);
 } reported SEC(".maps");
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(aem_process_exit)
+/*
+ * The record of the exiting current task. The tracepoint's arguments and its classic context
+ * struct changed over kernel versions; neither is read: the exiting task is current.
+ */
+static __always_inline int aem_exit_event(void)
 {
-	/* The tracepoint's arguments changed over kernel versions; the exiting task is current. */
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct aem_exit_record *r;
 	int live;
@@ -70,4 +76,16 @@ int BPF_PROG(aem_process_exit)
 	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	bpf_ringbuf_submit(r, 0);
 	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(aem_process_exit)
+{
+	return aem_exit_event();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int aem_process_exit_classic(void *ctx)
+{
+	return aem_exit_event();
 }

@@ -4,6 +4,8 @@
  * filelock/posix_lock_inode (which also sees the unlock of POSIX locks when a file is closed).
  * Acquire and release (type F_UNLCK) alike, with the kernel's answer: 0 granted, -EAGAIN refused,
  * 1 (FILE_LOCK_DEFERRED) the caller waits for a conflicting lock.
+ * Each tp_btf program has a classic twin on tracepoint/filelock/..., off unless the loader turns it
+ * on (see aem_common.h); both build the same record.
  */
 #include "aem_common.h"
 
@@ -49,18 +51,16 @@ static __always_inline bool aem_inode_selected(__u64 dev, __u64 ino)
 	return false;
 }
 
-static __always_inline int aem_lock_event(struct inode *inode, struct file_lock *fl, int ret, __u8 site)
+/* The record of one lock operation on the file dev/ino; fl is the kernel's lock, read through CO-RE. */
+static __always_inline int aem_lock_event(__u64 dev, __u64 ino, struct file_lock *fl, int ret, __u8 site)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct aem_lock_record *r;
-	__u64 dev, ino;
 
-	if (!inode || !fl)
+	if (!fl)
 		return 0;
 	if (!aem_task_selected(task))
 		return 0;
-	dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	ino = BPF_CORE_READ(inode, i_ino);
 	if (!aem_inode_selected(dev, ino))
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
@@ -93,14 +93,44 @@ static __always_inline int aem_lock_event(struct inode *inode, struct file_lock 
 	return 0;
 }
 
+/* tp_btf: typed arguments; the inode may be NULL. */
+static __always_inline int aem_lock_btf(struct inode *inode, struct file_lock *fl, int ret, __u8 site)
+{
+	if (!inode)
+		return 0;
+	return aem_lock_event(BPF_CORE_READ(inode, i_sb, s_dev), BPF_CORE_READ(inode, i_ino), fl, ret, site);
+}
+
+/*
+ * Classic tracepoint: the event class filelock_lock copied the inode's device and number into its
+ * context. fl, i_ino, s_dev and ret kept their names in 6.9 (the others lost their fl_ prefix).
+ */
+static __always_inline int aem_lock_classic(struct trace_event_raw_filelock_lock *ctx, __u8 site)
+{
+	return aem_lock_event((__u32)BPF_CORE_READ(ctx, s_dev), BPF_CORE_READ(ctx, i_ino),
+			      BPF_CORE_READ(ctx, fl), BPF_CORE_READ(ctx, ret), site);
+}
+
 SEC("tp_btf/flock_lock_inode")
 int BPF_PROG(aem_flock_lock_inode, struct inode *inode, struct file_lock *fl, int ret)
 {
-	return aem_lock_event(inode, fl, ret, AEM_LOCK_SITE_FLOCK);
+	return aem_lock_btf(inode, fl, ret, AEM_LOCK_SITE_FLOCK);
 }
 
 SEC("tp_btf/posix_lock_inode")
 int BPF_PROG(aem_posix_lock_inode, struct inode *inode, struct file_lock *fl, int ret)
 {
-	return aem_lock_event(inode, fl, ret, AEM_LOCK_SITE_POSIX);
+	return aem_lock_btf(inode, fl, ret, AEM_LOCK_SITE_POSIX);
+}
+
+SEC("tracepoint/filelock/flock_lock_inode")
+int aem_flock_lock_inode_classic(struct trace_event_raw_filelock_lock *ctx)
+{
+	return aem_lock_classic(ctx, AEM_LOCK_SITE_FLOCK);
+}
+
+SEC("tracepoint/filelock/posix_lock_inode")
+int aem_posix_lock_inode_classic(struct trace_event_raw_filelock_lock *ctx)
+{
+	return aem_lock_classic(ctx, AEM_LOCK_SITE_POSIX);
 }

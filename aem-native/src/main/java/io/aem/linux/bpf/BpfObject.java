@@ -13,8 +13,10 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +30,15 @@ import java.util.Set;
  * unusable, so the loader closes it, finds which programs are refused by loading each alone, and
  * loads the rest in a fresh object; {@link #refusedPrograms()} names them. Every loaded program
  * is then attached (one {@code bpf_link} each).
+ *
+ * <p><b>Classic-tracepoint fallback</b>: a {@code tp_btf} program {@code X} may have a twin
+ * {@code X_classic} on the classic tracepoint ({@code SEC("tracepoint/<group>/<event>")}) that
+ * emits the same records. Twins are off ({@code bpf_program__set_autoload(false)}) unless the
+ * kernel refuses their {@code tp_btf} sibling, in which case the object is reopened with the twin
+ * on and the sibling off; with {@code classic} set, the twins replace their siblings from the
+ * start. Classic tracepoints attach through tracefs: if {@code /sys/kernel/tracing} has no
+ * {@code events} directory, the loader mounts tracefs there and leaves it mounted (see
+ * {@link Tracefs}), or fails with a typed error naming {@code mount -t tracefs nodev /sys/kernel/tracing}.
  *
  * <p><b>Close</b>: links destroyed (programs detached), then the object closed, which closes
  * every program and map fd it holds, once. After close no program, link or map of this object
@@ -77,32 +88,45 @@ final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * Loads and attaches an object.
+     * Loads and attaches an object, its {@code tp_btf} programs first.
      *
      * @param file      which object
      * @param filter    what the kernel side reports
      * @param ringBytes the ring buffer's size: a power of two, a multiple of the page size
+     * @param classic   load the classic-tracepoint twins instead of the {@code tp_btf} programs
      * @return the attached object; close it to detach
      * @throws LibBpfMissingException            without {@code libbpf.so.1}
-     * @throws UnsupportedKernelFeatureException without kernel BTF, or when every program is refused
+     * @throws UnsupportedKernelFeatureException without kernel BTF, when every program is refused,
+     *                                           or when tracefs is needed and cannot be mounted
      * @throws MissingPrivilegeException         without {@code CAP_BPF}+{@code CAP_PERFMON} or {@code CAP_SYS_ADMIN}
      * @throws KernelException                   any other refusal, with libbpf's errno
      * @throws IOException                       the resource cannot be read
      */
+    static BpfObject load(BpfObjectFile file, BpfFilter filter, int ringBytes, boolean classic) throws IOException {
+        return load(Ref.of(file), filter, ringBytes, classic);
+    }
+
+    /** {@link #load(BpfObjectFile, BpfFilter, int, boolean)} with the {@code tp_btf} programs first. */
     static BpfObject load(BpfObjectFile file, BpfFilter filter, int ringBytes) throws IOException {
-        return load(Ref.of(file), filter, ringBytes);
+        return load(Ref.of(file), filter, ringBytes, false);
+    }
+
+    /** {@link #load(Ref, BpfFilter, int, boolean)} with the {@code tp_btf} programs first. */
+    static BpfObject load(Ref file, BpfFilter filter, int ringBytes) throws IOException {
+        return load(file, filter, ringBytes, false);
     }
 
     /**
-     * Loads and attaches any object built on {@code aem_common.h}; see {@link #load(BpfObjectFile, BpfFilter, int)}.
+     * Loads and attaches any object built on {@code aem_common.h}; see {@link #load(BpfObjectFile, BpfFilter, int, boolean)}.
      *
      * @param file      which object
      * @param filter    what the kernel side reports
      * @param ringBytes the ring buffer's size
+     * @param classic   load the classic-tracepoint twins instead of the {@code tp_btf} programs
      * @return the attached object
      * @throws IOException as the other overload
      */
-    static BpfObject load(Ref file, BpfFilter filter, int ringBytes) throws IOException {
+    static BpfObject load(Ref file, BpfFilter filter, int ringBytes, boolean classic) throws IOException {
         LibBpf.require();
         if (!Files.exists(VMLINUX_BTF)) {
             throw new UnsupportedKernelFeatureException("bpf_object__load", Errno.ENOENT,
@@ -112,7 +136,7 @@ final class BpfObject implements AutoCloseable {
         Memory image = read(file);
         Memory rodata = new Memory(BpfFilter.SIZE);
         try {
-            return load(file, image, rodata, ringBytes, filter);
+            return load(file, image, rodata, ringBytes, filter, classic);
         } catch (IOException | RuntimeException | Error e) {
             image.close();
             throw e;
@@ -122,51 +146,100 @@ final class BpfObject implements AutoCloseable {
     }
 
     /** The load proper; the caller frees the image when this throws. */
-    private static BpfObject load(Ref file, Memory image, Memory rodata, int ringBytes, BpfFilter filter)
+    private static BpfObject load(Ref file, Memory image, Memory rodata, int ringBytes, BpfFilter filter, boolean classic)
             throws IOException {
         byte[] encoded = filter.encode();
         rodata.write(0, encoded, 0, encoded.length);
 
-        Set<String> disabled = new LinkedHashSet<>();
-        Pointer object = open(file, image, rodata, ringBytes, disabled);
-        int r = LibBpf.bpf_object__load(object);
-        List<String> names = programNames(object);
-        if (r < 0) {
-            LibBpf.bpf_object__close(object);
-            object = null;
-            checkPrivilege(file, -r);
-            if (names.size() > 1) {
-                for (String name : names) {
-                    Set<String> others = new LinkedHashSet<>(names);
-                    others.remove(name);
-                    Pointer alone = open(file, image, rodata, ringBytes, others);
-                    int ra = LibBpf.bpf_object__load(alone);
-                    LibBpf.bpf_object__close(alone);
-                    if (ra < 0) {
-                        disabled.add(name);
-                        LOG.log(Level.WARNING, "the kernel refused the eBPF program " + name + " of "
-                                + file.resource() + ": " + Errno.describe(-ra) + "; loading the others");
-                    }
+        Pointer object = open(file, image, rodata, ringBytes);
+        Map<String, String> sections;
+        Map<String, String> twins;
+        Set<String> enabled = new LinkedHashSet<>();
+        try {
+            sections = programSections(object);
+            twins = classicTwins(sections.keySet());
+            for (String name : sections.keySet()) {
+                boolean isTwin = twins.containsValue(name);
+                boolean hasTwin = twins.containsKey(name);
+                if (isTwin ? classic : !(classic && hasTwin)) {
+                    enabled.add(name);
                 }
             }
-            if (disabled.isEmpty() || disabled.size() == names.size()) {
-                throw new UnsupportedKernelFeatureException("bpf_object__load", -r,
+        } catch (RuntimeException e) {
+            LibBpf.bpf_object__close(object);
+            throw e;
+        }
+        Set<String> tried = new LinkedHashSet<>(enabled);
+        Set<String> refused = new LinkedHashSet<>();
+        List<String> names = List.copyOf(sections.keySet());
+        int errno = 0;
+        while (true) {
+            if (enabled.isEmpty()) {
+                if (object != null) {
+                    LibBpf.bpf_object__close(object);
+                }
+                throw new UnsupportedKernelFeatureException("bpf_object__load", errno,
                         "the " + file.description() + " eBPF programs " + names,
                         "this kernel refused them (see libbpf's messages on standard error): a tp_btf tracepoint it lacks, or the verifier");
             }
-            object = open(file, image, rodata, ringBytes, disabled);
-            r = LibBpf.bpf_object__load(object);
-            if (r < 0) {
-                LibBpf.bpf_object__close(object);
-                checkPrivilege(file, -r);
-                throw new KernelException("bpf_object__load", -r, "loading " + file.resource() + " without " + disabled);
+            if (enabled.stream().anyMatch(n -> isClassic(sections.get(n)))) {
+                try {
+                    Tracefs.ensureMounted(file.description());
+                } catch (KernelException e) {
+                    if (object != null) {
+                        LibBpf.bpf_object__close(object);
+                    }
+                    throw e;
+                }
+            }
+            if (object == null) {
+                object = open(file, image, rodata, ringBytes);
+            }
+            enable(object, enabled);
+            int r = LibBpf.bpf_object__load(object);
+            if (r >= 0) {
+                break;
+            }
+            LibBpf.bpf_object__close(object);
+            object = null;
+            errno = -r;
+            checkPrivilege(file, errno);
+            Set<String> bad = new LinkedHashSet<>();
+            if (enabled.size() == 1) {
+                bad.addAll(enabled);
+            } else {
+                for (String name : enabled) {
+                    Pointer alone = open(file, image, rodata, ringBytes);
+                    enable(alone, Set.of(name));
+                    int ra = LibBpf.bpf_object__load(alone);
+                    LibBpf.bpf_object__close(alone);
+                    if (ra < 0) {
+                        bad.add(name);
+                    }
+                }
+            }
+            if (bad.isEmpty()) {
+                throw new KernelException("bpf_object__load", errno, "loading " + file.resource() + " with " + enabled);
+            }
+            for (String name : bad) {
+                enabled.remove(name);
+                refused.add(name);
+                String twin = twins.get(name);
+                if (twin != null && tried.add(twin)) {
+                    enabled.add(twin);
+                    LOG.log(Level.WARNING, "the kernel refused the eBPF program " + name + " of " + file.resource()
+                            + ": " + Errno.describe(errno) + "; loading its classic tracepoint twin " + twin + " instead");
+                } else {
+                    LOG.log(Level.WARNING, "the kernel refused the eBPF program " + name + " of " + file.resource()
+                            + ": " + Errno.describe(errno) + "; loading the others");
+                }
             }
         }
         List<String> loaded = new ArrayList<>(names);
-        loaded.removeAll(disabled);
+        loaded.retainAll(enabled);
         BpfObject result;
         try {
-            result = new BpfObject(file, image, object, loaded, new ArrayList<>(disabled));
+            result = new BpfObject(file, image, object, loaded, new ArrayList<>(refused));
         } catch (KernelException e) {
             LibBpf.bpf_object__close(object);
             throw e;
@@ -178,6 +251,28 @@ final class BpfObject implements AutoCloseable {
             throw e;
         }
         return result;
+    }
+
+    /** Suffix of a classic-tracepoint twin's name: {@code <tp_btf program>_classic}. */
+    static final String CLASSIC_SUFFIX = "_classic";
+
+    /** The classic twins: tp_btf program name to its twin's, for every program {@code X_classic} beside an {@code X}. */
+    static Map<String, String> classicTwins(Set<String> names) {
+        Map<String, String> twins = new LinkedHashMap<>();
+        for (String name : names) {
+            if (name.endsWith(CLASSIC_SUFFIX)) {
+                String base = name.substring(0, name.length() - CLASSIC_SUFFIX.length());
+                if (names.contains(base)) {
+                    twins.put(base, name);
+                }
+            }
+        }
+        return twins;
+    }
+
+    /** Whether a program of this ELF section is a classic tracepoint program, which needs tracefs to attach. */
+    static boolean isClassic(String section) {
+        return section != null && (section.startsWith("tracepoint/") || section.startsWith("tp/"));
     }
 
     private static void checkPrivilege(Ref file, int errno) throws MissingPrivilegeException {
@@ -201,8 +296,8 @@ final class BpfObject implements AutoCloseable {
         return image;
     }
 
-    /** Opens a fresh object from the image, with the filter, the ring size, and some programs off. */
-    private static Pointer open(Ref file, Memory image, Memory rodata, int ringBytes, Set<String> disabled)
+    /** Opens a fresh object from the image, with the filter and the ring size; every program on. */
+    private static Pointer open(Ref file, Memory image, Memory rodata, int ringBytes)
             throws KernelException {
         // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the name prefixes the maps' names.
         Memory name = new Memory(64);
@@ -218,12 +313,6 @@ final class BpfObject implements AutoCloseable {
                     file.resource() + " is not an eBPF object libbpf " + LibBpf.NAME + " can open");
         }
         try {
-            for (Pointer p = LibBpf.bpf_object__next_program(object, null); p != null;
-                    p = LibBpf.bpf_object__next_program(object, p)) {
-                if (disabled.contains(LibBpf.bpf_program__name(p))) {
-                    check("bpf_program__set_autoload", LibBpf.bpf_program__set_autoload(p, 0));
-                }
-            }
             Pointer ro = LibBpf.bpf_object__find_map_by_name(object, ".rodata");
             if (ro == null) {
                 throw new KernelException("bpf_object__find_map_by_name", Errno.ENOENT,
@@ -253,13 +342,26 @@ final class BpfObject implements AutoCloseable {
         }
     }
 
-    private static List<String> programNames(Pointer object) {
-        List<String> names = new ArrayList<>();
+    /** Turns on the named programs of an opened object and every other off; closes the object on failure. */
+    private static void enable(Pointer object, Set<String> enabled) throws KernelException {
         for (Pointer p = LibBpf.bpf_object__next_program(object, null); p != null;
                 p = LibBpf.bpf_object__next_program(object, p)) {
-            names.add(LibBpf.bpf_program__name(p));
+            int r = LibBpf.bpf_program__set_autoload(p, enabled.contains(LibBpf.bpf_program__name(p)) ? 1 : 0);
+            if (r < 0) {
+                LibBpf.bpf_object__close(object);
+                throw new KernelException("bpf_program__set_autoload", -r, null);
+            }
         }
-        return names;
+    }
+
+    /** The programs of an object in order, with their ELF sections. */
+    private static Map<String, String> programSections(Pointer object) {
+        Map<String, String> sections = new LinkedHashMap<>();
+        for (Pointer p = LibBpf.bpf_object__next_program(object, null); p != null;
+                p = LibBpf.bpf_object__next_program(object, p)) {
+            sections.put(LibBpf.bpf_program__name(p), LibBpf.bpf_program__section_name(p));
+        }
+        return sections;
     }
 
     private void attach() throws KernelException {

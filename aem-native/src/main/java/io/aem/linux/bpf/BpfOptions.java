@@ -4,14 +4,19 @@ import java.util.Objects;
 
 /**
  * How an eBPF stream is set up: the kernel-side filter, the ring buffer's size and the batch
- * buffer's. Immutable.
+ * buffer's, and which kind of tracepoint programs to load. Immutable.
  *
- * @param filter     what the programs report
- * @param ringBytes  the ring buffer's size: a power of two, at least 4096 (a page); what the kernel
- *                   holds while the subscriber has no demand, beyond which it drops and counts
- * @param batchBytes the batch buffer's size, at least 1024: the most one read copies out of the ring
+ * @param filter             what the programs report
+ * @param ringBytes          the ring buffer's size: a power of two, at least 4096 (a page); what the kernel
+ *                           holds while the subscriber has no demand, beyond which it drops and counts
+ * @param batchBytes         the batch buffer's size, at least 1024: the most one read copies out of the ring
+ * @param classicTracepoints {@code false} (the default): load the {@code tp_btf} programs, and the
+ *                           classic-tracepoint twin of any the kernel refuses; {@code true}: load the
+ *                           classic twins ({@code tracepoint/...}) only, which need root (or
+ *                           {@code CAP_SYS_ADMIN}) for tracefs, mounted at {@code /sys/kernel/tracing}
+ *                           by the loader when missing and left mounted. Both kinds emit the same records.
  */
-public record BpfOptions(BpfFilter filter, int ringBytes, int batchBytes) {
+public record BpfOptions(BpfFilter filter, int ringBytes, int batchBytes, boolean classicTracepoints) {
     /** 256 KiB ring, 64 KiB batch. */
     public static final int DEFAULT_RING_BYTES = 256 * 1024;
     /** The default batch buffer size. */
@@ -33,13 +38,34 @@ public record BpfOptions(BpfFilter filter, int ringBytes, int batchBytes) {
         }
     }
 
-    /** Default sizes with the given filter. */
+    /**
+     * Options with the {@code tp_btf} programs first (classic tracepoints as fallback).
+     *
+     * @param filter     what the programs report
+     * @param ringBytes  the ring buffer's size
+     * @param batchBytes the batch buffer's size
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public BpfOptions(BpfFilter filter, int ringBytes, int batchBytes) {
+        this(filter, ringBytes, batchBytes, false);
+    }
+
+    /** Default sizes with the given filter, {@code tp_btf} programs first. */
     public static BpfOptions of(BpfFilter filter) {
-        return new BpfOptions(filter, DEFAULT_RING_BYTES, DEFAULT_BATCH_BYTES);
+        return new BpfOptions(filter, DEFAULT_RING_BYTES, DEFAULT_BATCH_BYTES, false);
     }
 
     /** These options with another ring buffer size. */
     public BpfOptions withRingBytes(int ringBytes) {
-        return new BpfOptions(filter, ringBytes, batchBytes);
+        return new BpfOptions(filter, ringBytes, batchBytes, classicTracepoints);
+    }
+
+    /**
+     * These options loading the classic-tracepoint programs ({@code true}) instead of the
+     * {@code tp_btf} ones, for kernels whose {@code tp_btf} attachment is unusable; see the
+     * record's description.
+     */
+    public BpfOptions withClassicTracepoints(boolean classicTracepoints) {
+        return new BpfOptions(filter, ringBytes, batchBytes, classicTracepoints);
     }
 }

@@ -51,6 +51,7 @@ final class BpfRecordSource<E> implements EventSource<E> {
     private final BpfFilter filter;
     private final int ringBytes;
     private final int batchBytes;
+    private final boolean classic;
     private final RecordDecoder<E> decoder;
 
     // Loop thread only, from open to closed.
@@ -63,12 +64,13 @@ final class BpfRecordSource<E> implements EventSource<E> {
         this.filter = options.filter();
         this.ringBytes = options.ringBytes();
         this.batchBytes = options.batchBytes();
+        this.classic = options.classicTracepoints();
         this.decoder = Objects.requireNonNull(decoder, "decoder");
     }
 
     @Override
     public String name() {
-        return "eBPF " + file.description() + " (" + filter + ")";
+        return "eBPF " + file.description() + " (" + filter + (classic ? ", classic tracepoints" : "") + ")";
     }
 
     @Override
@@ -76,7 +78,7 @@ final class BpfRecordSource<E> implements EventSource<E> {
         if (object != null) {
             throw new IllegalStateException(name() + " already serves a subscription; make one source per subscriber");
         }
-        BpfObject loaded = BpfObject.load(file, filter, ringBytes);
+        BpfObject loaded = BpfObject.load(file, filter, ringBytes, classic);
         RingBufferMapping mapping = null;
         DropCounter counter = null;
         try {

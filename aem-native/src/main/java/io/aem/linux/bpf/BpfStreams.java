@@ -19,13 +19,20 @@ import java.util.concurrent.Flow;
  * {@link io.aem.linux.MissingPrivilegeException} naming {@code CAP_BPF}+{@code CAP_PERFMON} (or
  * {@code CAP_SYS_ADMIN}). Cost per subscription: a load (milliseconds of verifier time), the ring
  * buffer's memory, two mappings and one duplicate fd.
+ *
+ * <p>Programs: the {@code tp_btf} ones, each replaced by its classic-tracepoint twin (same
+ * records) when the kernel refuses it, or all replaced when
+ * {@link BpfOptions#withClassicTracepoints(boolean)} asks for it. Classic tracepoints need tracefs
+ * at {@code /sys/kernel/tracing}; the loader mounts it when missing (root) and leaves it mounted,
+ * or the stream fails with an error naming {@code mount -t tracefs nodev /sys/kernel/tracing}.
  */
 public final class BpfStreams {
     private BpfStreams() {
     }
 
     /**
-     * Every process exit of the system that passes the filter ({@code tp_btf/sched_process_exit}).
+     * Every process exit of the system that passes the filter ({@code tp_btf/sched_process_exit},
+     * or {@code tracepoint/sched/sched_process_exit}).
      *
      * @param loop    the loop to read on
      * @param options filter and sizes

@@ -63,6 +63,9 @@ final class LibBpf {
     /** {@code const char *bpf_program__name(const struct bpf_program *prog)}. */
     static native String bpf_program__name(Pointer prog);
 
+    /** {@code const char *bpf_program__section_name(const struct bpf_program *prog)}: {@code "tp_btf/..."}, {@code "tracepoint/..."}. */
+    static native String bpf_program__section_name(Pointer prog);
+
     /** {@code int bpf_program__set_autoload(struct bpf_program *prog, bool autoload)}; {@code bool} passed as 0 or 1. */
     static native int bpf_program__set_autoload(Pointer prog, int autoload);
 

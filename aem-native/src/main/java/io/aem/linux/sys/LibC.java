@@ -175,4 +175,10 @@ public final class LibC {
 
     /** {@code int shutdown(int sockfd, int how)}. */
     public static native int shutdown(int sockfd, int how);
+
+    /** {@code int mount(const char *source, const char *target, const char *filesystemtype, unsigned long mountflags, const void *data)}. */
+    public static native int mount(String source, String target, String filesystemtype, long mountflags, Pointer data);
+
+    /** {@code int umount2(const char *target, int flags)}. */
+    public static native int umount2(String target, int flags);
 }
