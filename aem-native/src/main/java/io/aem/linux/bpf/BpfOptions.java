@@ -7,7 +7,8 @@ import java.util.Objects;
  * buffer's, and which kind of tracepoint programs to load. Immutable.
  *
  * @param filter             what the programs report
- * @param ringBytes          the ring buffer's size: a power of two, at least 4096 (a page); what the kernel
+ * @param ringBytes          the ring buffer's size: a power of two from 4096 (a page) to 512 MiB (its data
+ *                           is mapped twice in a row and read through one buffer); what the kernel
  *                           holds while the subscriber has no demand, beyond which it drops and counts
  * @param batchBytes         the batch buffer's size, at least 1024: the most one read copies out of the ring
  * @param classicTracepoints {@code false} (the default): load the {@code tp_btf} programs, and the
@@ -17,6 +18,8 @@ import java.util.Objects;
  *                           by the loader when missing and left mounted. Both kinds emit the same records.
  */
 public record BpfOptions(BpfFilter filter, int ringBytes, int batchBytes, boolean classicTracepoints) {
+    /** The largest ring: its data, mapped twice in a row, must fit one {@code ByteBuffer}. */
+    public static final int MAX_RING_BYTES = 1 << 29;
     /** 256 KiB ring, 64 KiB batch. */
     public static final int DEFAULT_RING_BYTES = 256 * 1024;
     /** The default batch buffer size. */
@@ -25,13 +28,14 @@ public record BpfOptions(BpfFilter filter, int ringBytes, int batchBytes, boolea
     /**
      * Validates.
      *
-     * @throws IllegalArgumentException for a ring size that is not a power of two of at least 4096,
-     *                                  or a batch under 1024 bytes
+     * @throws IllegalArgumentException for a ring size that is not a power of two between 4096 and
+     *                                  {@link #MAX_RING_BYTES}, or a batch under 1024 bytes
      */
     public BpfOptions {
         Objects.requireNonNull(filter, "filter");
-        if (ringBytes < 4096 || Integer.bitCount(ringBytes) != 1) {
-            throw new IllegalArgumentException("the ring buffer size must be a power of two of at least 4096 bytes, was " + ringBytes);
+        if (ringBytes < 4096 || ringBytes > MAX_RING_BYTES || Integer.bitCount(ringBytes) != 1) {
+            throw new IllegalArgumentException("the ring buffer size must be a power of two from 4096 bytes to "
+                    + MAX_RING_BYTES + " (512 MiB), was " + ringBytes);
         }
         if (batchBytes < 1024) {
             throw new IllegalArgumentException("the batch buffer must have at least 1024 bytes, was " + batchBytes);
