@@ -1,5 +1,7 @@
 package io.aem.linux.bpf;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -22,7 +24,8 @@ import java.nio.ByteOrder;
  *
  * <p>Batch format (what {@link #copy} writes and {@link #next} reads): each record as
  * {@code u32 len, u32 0, len bytes, padding to 8}, the ring's own framing with the flag bits
- * cleared. Stateless and thread-safe.
+ * cleared. The length word is read with acquire ordering, pairing with the kernel's release
+ * store at commit. Stateless and thread-safe.
  */
 public final class RingRecords {
     /** Header bit: the record is still being written. */
@@ -31,6 +34,11 @@ public final class RingRecords {
     public static final int DISCARD = 1 << 30;
     /** Bytes of a record header. */
     public static final int HEADER = 8;
+    /**
+     * The header's length word, read with acquire ordering: the kernel clears the busy bit with a
+     * release store once the record is written, so the record's bytes are read only after it.
+     */
+    private static final VarHandle HEADER_WORD = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     private RingRecords() {
     }
@@ -67,7 +75,7 @@ public final class RingRecords {
         boolean copiedAny = false;
         while (consumer < producer) {
             int offset = (int) (consumer & mask);
-            int header = data.order(ByteOrder.LITTLE_ENDIAN).getInt(offset);
+            int header = (int) HEADER_WORD.getAcquire(data, offset);
             if ((header & BUSY) != 0) {
                 break;
             }
