@@ -109,7 +109,7 @@ class AemAutoConfigurationTests {
     }
 
     @Test
-    void closingTheContextClosesTheLoopsAndEndsLiveStreams() {
+    void closingTheContextClosesTheLoopsAndEndsLiveStreams() throws InterruptedException {
         AtomicReference<Aem> aem = new AtomicReference<>();
         CompletableFuture<Throwable> streamEnd = new CompletableFuture<>();
         runner.run(context -> {
@@ -122,7 +122,8 @@ class AemAutoConfigurationTests {
         assertThat(aem.get().isDisposed()).isTrue();
         for (EventLoop loop : aem.get().loops()) {
             assertThat(loop.terminationFuture()).isDone();
-            assertThat(loop.thread().isAlive()).isFalse();
+            // the future completes as the thread's last act; the thread itself ends just after
+            assertThat(awaitEnd(loop.thread())).as("loop thread ended").isFalse();
         }
         assertThat(streamEnd).succeedsWithin(Duration.ofSeconds(5)).isInstanceOf(EventLoopClosedException.class);
     }
@@ -160,5 +161,10 @@ class AemAutoConfigurationTests {
         Aem userAem() {
             return Aem.create(List.of(EventLoopOptions.defaults().withName("mine")));
         }
+    }
+
+    private static boolean awaitEnd(Thread thread) throws InterruptedException {
+        thread.join(5_000);
+        return thread.isAlive();
     }
 }
