@@ -58,7 +58,8 @@ public final class AemAutoConfiguration {
         AemProperties.Sources sources = properties.getSources();
         Map<String, AemSourceProperties> all = new LinkedHashMap<>();
         for (Map<String, ? extends AemSourceProperties> family : List.of(sources.getWatch(), sources.getTimer(),
-                sources.getCommand(), sources.getProcessEvents(), sources.getFanotify(), sources.getBpf())) {
+                sources.getCommand(), sources.getProcessEvents(), sources.getFanotify(), sources.getPermissions(),
+                sources.getBpf())) {
             family.forEach((name, definition) -> {
                 AemSourceProperties previous = all.putIfAbsent(name, definition);
                 if (previous != null) {

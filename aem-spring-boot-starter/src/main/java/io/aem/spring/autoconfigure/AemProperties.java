@@ -4,6 +4,7 @@ import io.aem.spring.listener.AemHandlerScheduler;
 import io.aem.spring.sources.BpfSourceProperties;
 import io.aem.spring.sources.CommandSourceProperties;
 import io.aem.spring.sources.FanotifySourceProperties;
+import io.aem.spring.sources.PermissionsSourceProperties;
 import io.aem.spring.sources.ProcessEventsSourceProperties;
 import io.aem.spring.sources.TimerSourceProperties;
 import io.aem.spring.sources.WatchSourceProperties;
@@ -234,6 +235,12 @@ public class AemProperties {
         private Map<String, FanotifySourceProperties> fanotify = new LinkedHashMap<>();
 
         /**
+         * fanotify permission sources by name, whose requests handlers allow or deny: path, scope,
+         * marks, kinds (open, access, open-exec), deadline, directories.
+         */
+        private Map<String, PermissionsSourceProperties> permissions = new LinkedHashMap<>();
+
+        /**
          * eBPF sources by name: family (process-exits, file-locks, attribute-changes), filter,
          * ring-size.
          */
@@ -277,6 +284,14 @@ public class AemProperties {
 
         public void setFanotify(Map<String, FanotifySourceProperties> fanotify) {
             this.fanotify = fanotify;
+        }
+
+        public Map<String, PermissionsSourceProperties> getPermissions() {
+            return this.permissions;
+        }
+
+        public void setPermissions(Map<String, PermissionsSourceProperties> permissions) {
+            this.permissions = permissions;
         }
 
         public Map<String, BpfSourceProperties> getBpf() {

@@ -2,6 +2,8 @@ package io.aem.spring.listener;
 
 import io.aem.linux.fs.FileEventKind;
 import io.aem.linux.fs.MarkScope;
+import io.aem.linux.fs.PermissionKind;
+import io.aem.linux.fs.PermissionRequest;
 import io.aem.linux.proc.ProcEventKind;
 import io.aem.spring.sources.AemSource;
 import io.aem.spring.sources.AemSourceFamily;
@@ -10,6 +12,7 @@ import io.aem.spring.sources.AemSources;
 import io.aem.spring.sources.BpfSourceProperties;
 import io.aem.spring.sources.CommandSourceProperties;
 import io.aem.spring.sources.FanotifySourceProperties;
+import io.aem.spring.sources.PermissionsSourceProperties;
 import io.aem.spring.sources.ProcessEventsSourceProperties;
 import io.aem.spring.sources.TimerSourceProperties;
 import io.aem.spring.sources.WatchSourceProperties;
@@ -51,7 +54,7 @@ import reactor.core.publisher.Mono;
 /**
  * Finds the methods annotated with the AEM listener annotations ({@link AemWatchListener},
  * {@link AemTimerListener}, {@link AemCommandListener}, {@link AemProcessEventListener},
- * {@link AemFanotifyListener}, {@link AemBpfListener}) on every bean and registers them with the
+ * {@link AemFanotifyListener}, {@link AemPermissionListener}, {@link AemBpfListener}) on every bean and registers them with the
  * {@link AemHandlerRegistry}, which subscribes them when the context starts.
  *
  * <p>Methods are collected as beans are initialised and checked once every singleton exists
@@ -71,6 +74,7 @@ public final class AemListenerAnnotationBeanPostProcessor
         ANNOTATIONS.put(AemCommandListener.class, AemSourceFamily.COMMAND);
         ANNOTATIONS.put(AemProcessEventListener.class, AemSourceFamily.PROCESS_EVENTS);
         ANNOTATIONS.put(AemFanotifyListener.class, AemSourceFamily.FANOTIFY);
+        ANNOTATIONS.put(AemPermissionListener.class, AemSourceFamily.PERMISSIONS);
         ANNOTATIONS.put(AemBpfListener.class, AemSourceFamily.BPF);
     }
 
@@ -205,14 +209,22 @@ public final class AemListenerAnnotationBeanPostProcessor
                     concurrency, scheduler, stopOnError);
         }
         Class<?> filter = filterFor(parameter, eventType);
+        boolean answers = family == AemSourceFamily.PERMISSIONS;
         Function<Object, @Nullable Publisher<?>> perEvent = event -> {
             Object result;
             try {
                 result = invocable.invoke(bean, event);
             } catch (InvocationTargetException e) {
-                return Mono.error(e.getCause() != null ? e.getCause() : e);
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                if (answers) {
+                    ((PermissionRequest) event).allow();
+                }
+                return Mono.error(cause);
             } catch (IllegalAccessException e) {
                 return Mono.error(e);
+            }
+            if (answers) {
+                return answer((PermissionRequest) event, result);
             }
             return asPublisher(result);
         };
@@ -245,6 +257,33 @@ public final class AemListenerAnnotationBeanPostProcessor
             throw new IllegalStateException(cause.getMessage(), cause);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Answers a permission request from a handler's result; an error allows it. */
+    private static @Nullable Publisher<?> answer(PermissionRequest request, @Nullable Object result) {
+        if (result instanceof Boolean allowed) {
+            decide(request, allowed);
+            return null;
+        }
+        Publisher<?> publisher = asPublisher(result);
+        if (publisher == null) {
+            return null;
+        }
+        return Mono.from(publisher)
+                .doOnNext(value -> {
+                    if (value instanceof Boolean allowed) {
+                        decide(request, allowed);
+                    }
+                })
+                .doOnError(error -> request.allow());
+    }
+
+    private static void decide(PermissionRequest request, boolean allowed) {
+        if (allowed) {
+            request.allow();
+        } else {
+            request.deny();
         }
     }
 
@@ -316,6 +355,21 @@ public final class AemListenerAnnotationBeanPostProcessor
                 p.setPath(Path.of(path));
                 p.setScope((MarkScope) a.get("scope"));
                 p.setKinds(new LinkedHashSet<>(Arrays.asList((FileEventKind[]) a.get("kinds"))));
+                return p;
+            }
+            case PERMISSIONS -> {
+                String path = resolve.apply(a.getString("path"));
+                if (path.isEmpty()) {
+                    throw new IllegalArgumentException(missing + " (path)");
+                }
+                PermissionsSourceProperties p = new PermissionsSourceProperties();
+                p.setPath(Path.of(path));
+                p.setScope((MarkScope) a.get("scope"));
+                p.setKinds(new LinkedHashSet<>(Arrays.asList((PermissionKind[]) a.get("kinds"))));
+                String deadline = resolve.apply(a.getString("deadline"));
+                if (!deadline.isEmpty()) {
+                    p.setDeadline(duration("deadline", deadline));
+                }
                 return p;
             }
             case BPF -> {

@@ -3,7 +3,8 @@
  * one annotation per source family ({@link io.aem.spring.listener.AemWatchListener},
  * {@link io.aem.spring.listener.AemTimerListener}, {@link io.aem.spring.listener.AemCommandListener},
  * {@link io.aem.spring.listener.AemProcessEventListener},
- * {@link io.aem.spring.listener.AemFanotifyListener}, {@link io.aem.spring.listener.AemBpfListener}),
+ * {@link io.aem.spring.listener.AemFanotifyListener}, {@link io.aem.spring.listener.AemPermissionListener},
+ * {@link io.aem.spring.listener.AemBpfListener}),
  * the registry that subscribes them with the application context's lifecycle, their statistics,
  * and the application event that carries source events to plain {@code @EventListener}s.
  */

@@ -3,6 +3,7 @@ package io.aem.spring.sources;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.fs.FileAccessEvent;
 import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.PermissionRequest;
 import io.aem.linux.proc.ProcEvent;
 import io.aem.linux.proc.ProcessExit;
 
@@ -21,6 +22,11 @@ public enum AemSourceFamily {
     PROCESS_EVENTS("process-events", ProcEvent.class),
     /** fanotify marks: {@link FileAccessEvent}s with the acting process. */
     FANOTIFY("fanotify", FileAccessEvent.class),
+    /**
+     * fanotify permission events: {@link PermissionRequest}s to allow or deny while the accessing
+     * process waits; every request a subscription still holds when it ends is allowed.
+     */
+    PERMISSIONS("permissions", PermissionRequest.class),
     /**
      * eBPF programs: process exits, file locks or attribute changes; the event type depends on
      * the program (see {@link AemSource#eventType()}).

@@ -3,6 +3,7 @@ package io.aem.spring.sources;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.fs.FileAccessEvent;
 import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.PermissionRequest;
 import io.aem.linux.proc.ProcEvent;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.reactor.Aem;
@@ -191,6 +192,20 @@ public final class AemSources {
      */
     public Flux<FileAccessEvent> fanotify(String name) {
         return typed(name, AemSourceFamily.FANOTIFY, FileAccessEvent.class);
+    }
+
+    /**
+     * A declared permission source. Answer each request with {@link PermissionRequest#allow()} or
+     * {@link PermissionRequest#deny()}; unanswered requests are allowed at their deadline, and
+     * when the subscription ends.
+     *
+     * @param name the name of a source declared under {@code aem.sources.permissions}
+     * @return its requests
+     * @throws NoSuchElementException if no source has this name
+     * @throws IllegalArgumentException if the source is of another family
+     */
+    public Flux<PermissionRequest> permissions(String name) {
+        return typed(name, AemSourceFamily.PERMISSIONS, PermissionRequest.class);
     }
 
     /**

@@ -34,7 +34,7 @@ class AemPropertiesMetadataTests {
         assertThat(byName).containsOnlyKeys("aem.enabled", "aem.loops.count", "aem.loops.name-prefix",
                 "aem.loops.cpu-affinity", "aem.loops.max-events-per-wait", "aem.loops.realtime.policy",
                 "aem.loops.realtime.priority", "aem.sources.watch", "aem.sources.timer", "aem.sources.command",
-                "aem.sources.process-events", "aem.sources.fanotify", "aem.sources.bpf", "aem.handlers.scheduler",
+                "aem.sources.process-events", "aem.sources.fanotify", "aem.sources.permissions", "aem.sources.bpf", "aem.handlers.scheduler",
                 "aem.events.publish", "aem.shutdown.timeout");
         assertThat(byName).allSatisfy((name, property) -> assertThat(property.optString("description"))
                 .as("description of %s", name).isNotBlank());

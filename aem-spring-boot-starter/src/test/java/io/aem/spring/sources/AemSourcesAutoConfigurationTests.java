@@ -7,6 +7,7 @@ import io.aem.linux.bpf.ProcessExitEvent;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.fs.FileEventKind;
 import io.aem.linux.fs.MarkScope;
+import io.aem.linux.fs.PermissionKind;
 import io.aem.linux.proc.ProcEventKind;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.testing.FdLeakCheck;
@@ -65,6 +66,8 @@ class AemSourcesAutoConfigurationTests {
                 "aem.sources.process-events.procs.receive-buffer=1MB",
                 "aem.sources.fanotify.opens.path=" + dir, "aem.sources.fanotify.opens.scope=filesystem",
                 "aem.sources.fanotify.opens.kinds=open,close-write",
+                "aem.sources.permissions.gate.path=" + dir, "aem.sources.permissions.gate.kinds=open,open-exec",
+                "aem.sources.permissions.gate.deadline=250ms",
                 "aem.sources.bpf.exits.family=process-exits", "aem.sources.bpf.exits.filter.parent-pid=1",
                 "aem.sources.bpf.exits.ring-size=64KB", "aem.sources.bpf.exits.publish-application-events=true")
                 .run(context -> {
@@ -85,7 +88,11 @@ class AemSourcesAutoConfigurationTests {
                     assertThat(bound.getBpf().get("exits").getRingSize()).isEqualTo(DataSize.ofKilobytes(64));
 
                     AemSources sources = context.getBean(AemSources.class);
-                    assertThat(sources.names()).containsExactly("inbox", "tick", "job", "procs", "opens", "exits");
+                    assertThat(sources.names()).containsExactly("inbox", "tick", "job", "procs", "opens", "gate", "exits");
+                    assertThat(bound.getPermissions().get("gate").getKinds())
+                            .containsExactly(PermissionKind.OPEN, PermissionKind.OPEN_EXEC);
+                    assertThat(bound.getPermissions().get("gate").getDeadline()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(sources.family("gate")).isEqualTo(AemSourceFamily.PERMISSIONS);
                     assertThat(sources.family("inbox")).isEqualTo(AemSourceFamily.WATCH);
                     assertThat(sources.family("tick")).isEqualTo(AemSourceFamily.TIMER);
                     assertThat(sources.family("job")).isEqualTo(AemSourceFamily.COMMAND);
@@ -164,6 +171,8 @@ class AemSourcesAutoConfigurationTests {
             aem.sources.fanotify.f.kinds=open            | aem.enabled=true                                 | aem.sources.fanotify.f.path
             aem.sources.fanotify.f.path=/tmp             | aem.enabled=true                                 | aem.sources.fanotify.f.kinds
             aem.sources.fanotify.f.path=/tmp             | aem.sources.fanotify.f.kinds=unmount             | aem.sources.fanotify.f.kinds
+            aem.sources.permissions.g.path=/tmp          | aem.sources.permissions.g.deadline=0s            | aem.sources.permissions.g.deadline
+            aem.sources.permissions.g.deadline=1s        | aem.enabled=true                                 | aem.sources.permissions.g.path
             aem.sources.bpf.b.filter.pid=1               | aem.enabled=true                                 | aem.sources.bpf.b.family
             aem.sources.bpf.b.family=process-exits       | aem.sources.bpf.b.ring-size=5000B                | aem.sources.bpf.b.ring-size
             aem.sources.bpf.b.family=process-exits       | aem.sources.bpf.b.filter.files=/tmp              | aem.sources.bpf.b.filter.files
