@@ -64,7 +64,8 @@ public final class AemHandlerRegistry implements SmartLifecycle {
     /**
      * A registry; nothing is subscribed before {@link #start()}.
      *
-     * @param aem              the entry point, whose loops the sources open on
+     * @param aem              the entry point, whose loops the sources open on; a dependency so that
+     *                         it is destroyed (its loops closed) after this registry stopped
      * @param sources          the declared sources; those that publish application events get a publisher handler
      * @param stats            where the counters go
      * @param defaultScheduler where handlers run unless their annotation says
@@ -174,7 +175,7 @@ public final class AemHandlerRegistry implements SmartLifecycle {
                 () -> this.stats.register(definition.id(), definition.source().name(), definition.source().family()));
         Sinks.Empty<Void> stop = Sinks.empty();
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Scheduler scheduler = definition.scheduler().scheduler(this.aem);
+        Scheduler scheduler = definition.scheduler().scheduler();
         Flux<Object> events = definition.source().flux().cast(Object.class);
         Class<?> filter = definition.eventFilter();
         if (filter != null) {

@@ -1,6 +1,5 @@
 package io.aem.spring.listener;
 
-import io.aem.reactor.Aem;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import reactor.core.scheduler.Scheduler;
@@ -22,12 +21,12 @@ public enum AemHandlerScheduler {
     PARALLEL;
 
     /**
-     * The Reactor scheduler handlers run on, or {@code null} for {@link #LOOP} (no hop).
+     * The Reactor scheduler handlers run on, or {@code null} for {@link #LOOP}: every source
+     * delivers on a loop thread, so loop handlers stay on it with no hop.
      *
-     * @param aem the entry point, unused for now: loop handlers stay on the delivering loop
      * @return the scheduler, or {@code null}
      */
-    @Nullable Scheduler scheduler(Aem aem) {
+    @Nullable Scheduler scheduler() {
         return switch (this) {
             case LOOP -> null;
             case BOUNDED_ELASTIC -> Schedulers.boundedElastic();

@@ -85,12 +85,13 @@ public class BpfSourceProperties extends AemSourceProperties {
             throw invalid(prefix, "ring-size", this.ringSize, "The ring buffer size must be a power of two between"
                     + " 4KB and 1GB, for example 256KB.");
         }
-        BpfFilter base;
-        try {
-            base = new BpfFilter(this.filter.pid, this.filter.parentPid, 0, List.of());
-        } catch (IllegalArgumentException e) {
-            throw invalid(prefix, "filter.pid", this.filter.pid, e.getMessage() + "; use 0 for any process.");
+        if (this.filter.pid < 0) {
+            throw invalid(prefix, "filter.pid", this.filter.pid, "A pid is positive; use 0 for any process.");
         }
+        if (this.filter.parentPid < 0) {
+            throw invalid(prefix, "filter.parent-pid", this.filter.parentPid, "A pid is positive; use 0 for any parent.");
+        }
+        BpfFilter base = new BpfFilter(this.filter.pid, this.filter.parentPid, 0, List.of());
         if (this.filter.cgroup != null) {
             try {
                 base = base.withCgroup(BpfFilter.cgroupIdOf(this.filter.cgroup));

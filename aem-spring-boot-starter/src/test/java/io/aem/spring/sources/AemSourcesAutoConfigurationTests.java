@@ -106,6 +106,18 @@ class AemSourcesAutoConfigurationTests {
     }
 
     @Test
+    void eventsPublishAppliesToEverySourceThatDoesNotSayOtherwise() {
+        runner.withPropertyValues("aem.events.publish=true", "aem.sources.timer.a.period=1s",
+                "aem.sources.timer.b.period=1s", "aem.sources.timer.b.publish-application-events=false").run(context -> {
+                    AemSources sources = context.getBean(AemSources.class);
+                    assertThat(sources.source("a").publishesApplicationEvents()).isTrue();
+                    assertThat(sources.source("b").publishesApplicationEvents()).isFalse();
+                    assertThat(context.getBean(AemHandlerStats.class).handlers())
+                            .extracting(AemHandlerStats.Handler::id).containsExactly("application-events.a");
+                });
+    }
+
+    @Test
     void declaredTimerTicksAndDeclaredCommandExitsWithItsCode() {
         runner.withPropertyValues("aem.sources.timer.tick.period=10ms",
                 "aem.sources.command.job.argv=/bin/sh,-c,exit 3").run(context -> {
