@@ -30,14 +30,18 @@ import reactor.util.concurrent.Queues;
  * sources that ask for them.
  *
  * <p><b>Start</b> (phase {@link #PHASE}, before web servers start) subscribes every handler
- * registered so far; handlers registered later are subscribed at once.
+ * registered so far; handlers registered later are subscribed at once. Each source then opens
+ * its kernel object on its loop thread, asynchronously: a watch or a mark is in place shortly
+ * after the start returns, not when it returns (a stream is listed in its loop's
+ * {@link io.aem.linux.loop.EventLoop#streams()} from its opening task on).
  *
  * <p><b>Stop</b> is graceful: each handler's source subscription is cancelled at once (which
  * closes its kernel object and, for fanotify permission sources, allows every request the
  * subscription still holds), no new invocation starts, and the invocations in flight may finish;
  * the stop waits for them at most the shutdown timeout ({@code aem.shutdown.timeout}), then
  * cancels what is left. The {@link Aem} bean's loops close afterwards, when the bean is
- * destroyed.
+ * destroyed. A whole-stream handler returning {@code void} ends when the flux it was given ends;
+ * if it never subscribed to it, the stop waits the whole timeout for it.
  *
  * <p>Thread-safe. Logging: every invocation error at WARN with the handler id; the error that
  * ends a handler's stream at ERROR.

@@ -7,17 +7,23 @@ import io.aem.linux.MissingPrivilegeException;
 import io.aem.linux.UnsupportedKernelFeatureException;
 import io.aem.linux.bpf.LibBpfMissingException;
 import io.aem.linux.bpf.ProcessExitEvent;
+import io.aem.linux.fs.FileAccessEvent;
+import io.aem.linux.fs.FileEventKind;
+import io.aem.linux.fs.UnsupportedFilesystemException;
 import io.aem.linux.proc.ProcEvent;
 import io.aem.linux.proc.ProcEventKind;
 import io.aem.linux.proc.ProcessExit;
 import io.aem.linux.testing.FdLeakCheck;
 import io.aem.spring.autoconfigure.AemAutoConfiguration;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -26,7 +32,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Handlers of the system-wide families: process-connector events and eBPF process exits, each
- * narrowed to one event subtype by the parameter type. Skipped where the kernel or the
+ * narrowed to one event subtype by the parameter type, and fanotify accesses with their process. Skipped where the kernel or the
  * privileges do not allow the source (the stream's error says so).
  */
 @ExtendWith(FdLeakCheck.class)
@@ -81,6 +87,37 @@ class AemKernelListenerTests {
             });
             assertThat(handlers.exits).allSatisfy(exit -> assertThat(exit.parentPid()).isEqualTo((int) SELF));
             assertThat(stats.errors()).isZero();
+        }
+    }
+
+    @Test
+    void fanotifyHandlerReceivesTheWriteOfAFileWithTheWritingProcess(@TempDir Path dir) {
+        try (ConfigurableApplicationContext context = start(FanotifyHandlers.class, "test.dir=" + dir)) {
+            FanotifyHandlers handlers = context.getBean(FanotifyHandlers.class);
+            AemHandlerStats.Handler stats = context.getBean(AemHandlerStats.class).handler("writes").orElseThrow();
+            java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assumeFanotifyRuns(stats);
+                Files.writeString(dir.resolve("f" + n.incrementAndGet()), "x");
+                assertThat(handlers.writes).anySatisfy(event -> {
+                    assertThat(event.path().getParent()).isEqualTo(dir);
+                    assertThat(event.pid()).isEqualTo((int) SELF);
+                });
+            });
+        }
+    }
+
+    private static void assumeFanotifyRuns(AemHandlerStats.Handler stats) {
+        stats.lastError().ifPresent(error -> Assumptions.assumeFalse(error instanceof MissingPrivilegeException
+                || error instanceof UnsupportedFilesystemException, () -> "fanotify unavailable here: " + error));
+    }
+
+    static class FanotifyHandlers {
+        final List<FileAccessEvent> writes = new CopyOnWriteArrayList<>();
+
+        @AemFanotifyListener(id = "writes", path = "${test.dir}", kinds = FileEventKind.CLOSE_WRITE)
+        void onWrite(FileAccessEvent event) {
+            writes.add(event);
         }
     }
 
