@@ -3,8 +3,16 @@ package io.aem.spring.autoconfigure;
 import io.aem.linux.loop.EventLoopOptions;
 import io.aem.linux.loop.RealtimePolicy;
 import io.aem.reactor.Aem;
+import io.aem.spring.listener.AemHandlerRegistry;
+import io.aem.spring.listener.AemHandlerStats;
+import io.aem.spring.listener.AemListenerAnnotationBeanPostProcessor;
+import io.aem.spring.sources.AemSourceProperties;
+import io.aem.spring.sources.AemSources;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -13,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
@@ -20,7 +29,11 @@ import org.springframework.context.annotation.Conditional;
  * {@link EnableAutoConfiguration Auto-configuration} of AEM: an {@link Aem} bean whose event
  * loops are built from the {@code aem.loops.*} properties, started with the context and shut
  * down with it (every live stream then ends with
- * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed).
+ * {@link io.aem.linux.loop.EventLoopClosedException} and every fd is closed); the
+ * {@link AemSources} declared under {@code aem.sources.*}; the annotated handler methods
+ * ({@link AemListenerAnnotationBeanPostProcessor}), subscribed and gracefully stopped by the
+ * {@link AemHandlerRegistry} lifecycle before the loops close, with their counts in
+ * {@link AemHandlerStats}.
  *
  * <p>Backs off on other systems than Linux, when {@code aem.enabled} is {@code false}, and when
  * the application defines its own {@link Aem} bean.
@@ -37,6 +50,49 @@ public final class AemAutoConfiguration {
     Aem aem(AemProperties properties) {
         AemProperties.Loops loops = properties.getLoops();
         return Aem.create(loops.getCount(), loopTemplate(loops));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AemSources aemSources(Aem aem, AemProperties properties) {
+        AemProperties.Sources sources = properties.getSources();
+        Map<String, AemSourceProperties> all = new LinkedHashMap<>();
+        for (Map<String, ? extends AemSourceProperties> family : List.of(sources.getWatch(), sources.getTimer(),
+                sources.getCommand(), sources.getProcessEvents(), sources.getFanotify(), sources.getPermissions(),
+                sources.getBpf())) {
+            family.forEach((name, definition) -> {
+                AemSourceProperties previous = all.putIfAbsent(name, definition);
+                if (previous != null) {
+                    throw new InvalidConfigurationPropertyValueException("aem.sources." + definition.family().propertyName()
+                            + "." + name, name, "The name '" + name + "' is already used by a "
+                            + previous.family().propertyName() + " source; source names must be unique across families.");
+                }
+            });
+        }
+        return new AemSources(aem, all, properties.getEvents().isPublish());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AemHandlerStats aemHandlerStats() {
+        return new AemHandlerStats();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    AemHandlerRegistry aemHandlerRegistry(Aem aem, AemSources sources, AemHandlerStats stats, AemProperties properties,
+                                          ApplicationEventPublisher publisher) {
+        Duration timeout = properties.getShutdown().getTimeout();
+        if (timeout == null || timeout.isNegative()) {
+            throw new InvalidConfigurationPropertyValueException("aem.shutdown.timeout", timeout,
+                    "The shutdown timeout must not be negative; 0 cancels handlers in flight at once.");
+        }
+        return new AemHandlerRegistry(aem, sources, stats, properties.getHandlers().getScheduler(), timeout, publisher);
+    }
+
+    @Bean
+    static AemListenerAnnotationBeanPostProcessor aemListenerAnnotationBeanPostProcessor() {
+        return new AemListenerAnnotationBeanPostProcessor();
     }
 
     /**

@@ -33,12 +33,19 @@ class AemPropertiesMetadataTests {
         }
         assertThat(byName).containsOnlyKeys("aem.enabled", "aem.loops.count", "aem.loops.name-prefix",
                 "aem.loops.cpu-affinity", "aem.loops.max-events-per-wait", "aem.loops.realtime.policy",
-                "aem.loops.realtime.priority");
+                "aem.loops.realtime.priority", "aem.sources.watch", "aem.sources.timer", "aem.sources.command",
+                "aem.sources.process-events", "aem.sources.fanotify", "aem.sources.permissions", "aem.sources.bpf", "aem.handlers.scheduler",
+                "aem.events.publish", "aem.shutdown.timeout");
         assertThat(byName).allSatisfy((name, property) -> assertThat(property.optString("description"))
                 .as("description of %s", name).isNotBlank());
         assertThat(byName.get("aem.enabled").get("defaultValue")).isEqualTo(true);
         assertThat(byName.get("aem.loops.count").get("defaultValue")).isEqualTo(1);
         assertThat(byName.get("aem.loops.name-prefix").get("defaultValue")).isEqualTo("aem");
         assertThat(byName.get("aem.loops.realtime.policy").get("defaultValue")).isEqualTo("none");
+        assertThat(byName.get("aem.handlers.scheduler").get("defaultValue")).isEqualTo("bounded-elastic");
+        assertThat(byName.get("aem.events.publish").get("defaultValue")).isEqualTo(false);
+        assertThat(byName.get("aem.shutdown.timeout").get("defaultValue")).isEqualTo("10s");
+        assertThat(byName.get("aem.sources.watch").getString("type"))
+                .isEqualTo("java.util.Map<java.lang.String,io.aem.spring.sources.WatchSourceProperties>");
     }
 }

@@ -1,0 +1,104 @@
+package io.aem.spring.listener;
+
+import io.aem.linux.fs.FileEventKind;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method as a handler of the file events ({@link io.aem.linux.fs.FileEvent}) of an inotify watch, declared under {@code aem.sources.watch.<name>} or inline.
+ *
+ * <pre>{@code
+ * @AemWatchListener(path = "${app.inbox}", kinds = {FileEventKind.CLOSE_WRITE, FileEventKind.RENAME})
+ * Mono<Void> ingest(FileEvent event) {
+ *     return repository.save(event.path());
+ * }
+ * }</pre>
+ *
+ * <p><b>Method.</b> One parameter: either one event (a subtype of the event type receives only
+ * the events of that type), returning {@code void}, a {@code Mono}, a {@code Flux} or a
+ * {@code CompletionStage} whose completion is the demand for the next event; or the whole
+ * {@code Flux} of events, returning {@code void} (the method subscribes) or a {@code Publisher}
+ * the starter subscribes to. Subscriptions start when the application context starts and end,
+ * gracefully, when it stops (see {@link AemHandlerRegistry}). A misdeclared method or source
+ * fails the start-up naming the method.
+ */
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface AemWatchListener {
+
+    /**
+     * The handler id, the key of its statistics in {@link AemHandlerStats}. Default: the bean
+     * name and the method name, {@code beanName.methodName}.
+     *
+     * @return the id, or empty for the default
+     */
+    String id() default "";
+
+    /**
+     * The name of a source declared under {@code aem.sources.watch.<name>}; placeholders are
+     * resolved. Leave empty to declare the source inline with the other attributes.
+     *
+     * @return the source name, or empty
+     */
+    String source() default "";
+
+    /**
+     * For a method taking one event: how many invocations may be in flight at once (a returned
+     * {@code Mono} or {@code Flux} is in flight until it completes). The default, 1, handles
+     * the events one after the other in order, like {@code concatMap}; the source is asked for
+     * no more events than this, so a slow handler is the source's backpressure.
+     *
+     * @return at least 1
+     */
+    int concurrency() default 1;
+
+    /**
+     * Where the method runs: {@code loop}, {@code bounded-elastic} or {@code parallel} (see
+     * {@link AemHandlerScheduler}); placeholders are resolved. Default: {@code aem.handlers.scheduler}.
+     *
+     * @return the scheduler, or empty for the default
+     */
+    String scheduler() default "";
+
+    /**
+     * Whether an exception from the method (or an error of the publisher it returns) ends the
+     * handler's subscription. By default it is logged, counted in {@link AemHandlerStats} and the
+     * next event is handled.
+     *
+     * @return whether to stop on error
+     */
+    boolean stopOnError() default false;
+
+    /**
+     * Inline: the file or directory to watch; placeholders are resolved.
+     *
+     * @return the path, or empty when {@link #source()} is given
+     */
+    String path() default "";
+
+    /**
+     * Inline: the kinds of event to report; empty means every kind inotify reports.
+     *
+     * @return the kinds
+     */
+    FileEventKind[] kinds() default {};
+
+    /**
+     * Inline: whether to watch the whole tree below the directory.
+     *
+     * @return whether recursive
+     */
+    boolean recursive() default false;
+
+    /**
+     * Inline: when set (for example {@code 200ms}), each path's last event once the path was quiet
+     * this long; placeholders are resolved.
+     *
+     * @return the quiet period, or empty
+     */
+    String quietPeriod() default "";
+}
