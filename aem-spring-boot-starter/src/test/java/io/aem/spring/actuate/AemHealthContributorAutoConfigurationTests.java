@@ -3,6 +3,9 @@ package io.aem.spring.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.aem.linux.fs.FanotifyMark;
+import io.aem.linux.fs.FanotifyWatch;
+import io.aem.linux.fs.FileEventKind;
 import io.aem.linux.fs.FileWatch;
 import io.aem.linux.sys.Limits;
 import io.aem.linux.testing.FdLeakCheck;
@@ -12,13 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.health.registry.HealthContributorRegistry;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import reactor.core.Disposable;
@@ -43,7 +49,7 @@ class AemHealthContributorAutoConfigurationTests {
             });
             assertThat(loops(details)).extracting(loop -> loop.get("name")).containsExactly("aem-1", "aem-2");
             assertThat(usage(details, "fds").get("used")).asInstanceOf(
-                    org.assertj.core.api.InstanceOfAssertFactories.LONG).isPositive();
+                    InstanceOfAssertFactories.LONG).isPositive();
             long[] nofile = Limits.rlimit(Limits.RLIMIT_NOFILE);
             if (nofile != null && nofile[0] > 0) {
                 assertThat(usage(details, "fds")).containsEntry("limit", nofile[0]);
@@ -77,6 +83,30 @@ class AemHealthContributorAutoConfigurationTests {
     }
 
     @Test
+    void fanotifyMarksOfTheProcessAreCounted(@TempDir Path dir) {
+        runner.run(context -> {
+            Aem aem = context.getBean(Aem.class);
+            AemHealthIndicator indicator = context.getBean(AemHealthIndicator.class);
+            long before = (Long) usage(indicator.health().getDetails(), "fanotifyMarks").get("used");
+            Disposable watch = aem.fanotify(FanotifyWatch.of(FanotifyMark.path(dir), FileEventKind.CREATE)).subscribe();
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(usage(indicator.health().getDetails(), "fanotifyMarks"))
+                                .containsEntry("used", before + 1));
+            } finally {
+                watch.dispose();
+            }
+        });
+    }
+
+    @Test
+    void registeredWithSpringBootsHealthAsAem() {
+        runner.withConfiguration(AutoConfigurations.of(HealthContributorRegistryAutoConfiguration.class))
+                .run(context -> assertThat(context.getBean(HealthContributorRegistry.class).getContributor("aem"))
+                        .isSameAs(context.getBean(AemHealthIndicator.class)));
+    }
+
+    @Test
     void downOnceTheLoopsAreClosed() {
         runner.run(context -> {
             context.getBean(Aem.class).close();
@@ -95,7 +125,7 @@ class AemHealthContributorAutoConfigurationTests {
             assertThat(health.getStatus()).isEqualTo(Status.DOWN);
             assertThat(health.getDetails()).containsEntry("limitWarningRatio", 1e-12);
             assertThat(health.getDetails().get("limitsExceeded")).asInstanceOf(
-                    org.assertj.core.api.InstanceOfAssertFactories.LIST).contains("fds");
+                    InstanceOfAssertFactories.LIST).contains("fds");
         });
     }
 
