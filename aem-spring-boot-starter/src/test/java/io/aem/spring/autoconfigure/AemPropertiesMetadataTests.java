@@ -29,7 +29,9 @@ class AemPropertiesMetadataTests {
         Map<String, JSONObject> byName = new HashMap<>();
         for (int i = 0; i < properties.length(); i++) {
             JSONObject property = properties.getJSONObject(i);
-            byName.put(property.getString("name"), property);
+            if (property.optString("sourceType").startsWith("io.aem.spring.autoconfigure.AemProperties")) {
+                byName.put(property.getString("name"), property);
+            }
         }
         assertThat(byName).containsOnlyKeys("aem.enabled", "aem.loops.count", "aem.loops.name-prefix",
                 "aem.loops.cpu-affinity", "aem.loops.max-events-per-wait", "aem.loops.realtime.policy",
