@@ -73,7 +73,7 @@ public class RateHistory implements SmartLifecycle {
     }
 
     /**
-     * Events per second of each family over the last {@value #WINDOW} samples, oldest first; a
+     * Events per second of each family (to 0.01) over the last {@value #WINDOW} samples, oldest first; a
      * family seen late has fewer values. A copy.
      *
      * @return family to rates, sorted by family
@@ -113,7 +113,8 @@ public class RateHistory implements SmartLifecycle {
         Sample last = this.previous;
         if (last != null) {
             double seconds = Math.max(1e-3, (now - last.nanos()) / 1e9);
-            counts.forEach((family, count) -> rates.put(family, (count - last.counts().getOrDefault(family, 0L)) / seconds));
+            counts.forEach((family, count) -> rates.put(family,
+                    Math.round((count - last.counts().getOrDefault(family, 0L)) / seconds * 100) / 100.0));
         }
         Map<String, Long> lags = new LinkedHashMap<>();
         for (LoopLagProbe.Lag lag : this.lagProbe.lags()) {
