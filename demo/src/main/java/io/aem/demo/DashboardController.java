@@ -25,9 +25,9 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p><b>Backpressure.</b> Each browser gets its own bounded buffer in front of the shared hot
  * stream: {@code onBackpressureBuffer(demo.client-buffer, DROP_OLDEST)} (256 by default). A browser
- * that reads too slowly (or a stalled connection: the server requests more only while the socket
- * is writable) loses the oldest buffered events, never the newest, and never makes the server
- * buffer without bound; the drops are counted per browser and sent to it in each {@code stats}
+ * that reads too slowly (or a stalled connection: the web server asks for more events only as it
+ * gets them written to the socket) loses the oldest buffered events, never the newest, and never
+ * makes the server buffer without bound; the drops are counted per browser and sent to it in each {@code stats}
  * event. The {@code stats} events themselves are {@code onBackpressureLatest}: a slow browser
  * gets the latest.
  */

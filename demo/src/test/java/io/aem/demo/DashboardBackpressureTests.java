@@ -52,17 +52,17 @@ class DashboardBackpressureTests {
             browser.request(Long.MAX_VALUE);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch((e) -> isStatsWithAll(e, published)));
-            List<DashboardEvent> kernel = received.stream().filter((e) -> "kernel".equals(e.event()))
-                .map((e) -> (DashboardEvent) e.data()).toList();
             DashboardStats stats = received.stream().filter((e) -> isStatsWithAll(e, published))
                 .map((e) -> (DashboardStats) e.data()).findFirst().orElseThrow();
-            assertThat(stats.clientDropped()).isPositive();
-            assertThat(stats.clientDelivered()).isEqualTo(kernel.size());
-            // at most the buffer plus what the merge of events and stats prefetches (32) was kept
-            assertThat(kernel.size()).isLessThanOrEqualTo(100 + 32);
-            // the newest are kept, the oldest dropped
-            assertThat(kernel.get(kernel.size() - 1).summary()).isEqualTo("event #999");
-            assertThat(kernel).extracting(DashboardEvent::summary).doesNotContain("event #" + (published - 101));
+            List<String> delivered = received.stream().filter((e) -> "kernel".equals(e.event()))
+                .map((e) -> (DashboardEvent) e.data()).filter((e) -> e.family().equals("test"))
+                .map(DashboardEvent::summary).toList();
+            // kept: at most the buffer (100) plus what the merge of events and stats prefetches (32);
+            // an event of the demo's own sources published meanwhile only adds to the drops
+            assertThat(delivered).hasSizeLessThanOrEqualTo(100 + 32);
+            assertThat(stats.clientDropped()).isGreaterThanOrEqualTo(published - (100 + 32));
+            // the newest are kept, the oldest beyond the buffer dropped
+            assertThat(delivered).contains("event #999").doesNotContain("event #" + (published - 101));
             browser.dispose();
         } finally {
             context.close();
@@ -71,6 +71,6 @@ class DashboardBackpressureTests {
 
     private static boolean isStatsWithAll(ServerSentEvent<Object> event, int published) {
         return "stats".equals(event.event()) && event.data() instanceof DashboardStats stats
-                && stats.clientDelivered() + stats.clientDropped() == published;
+                && stats.clientDelivered() + stats.clientDropped() >= published;
     }
 }

@@ -76,7 +76,12 @@ class DashboardBrowserTest {
             Files.move(written, SCREENSHOT, StandardCopyOption.REPLACE_EXISTING);
             assertThat(SCREENSHOT).isNotEmptyFile();
 
-            List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+            // a marker written to the console proves the browser log reaches the test, so that
+            // "no SEVERE entry" means no console error rather than no log at all
+            ((ChromeDriver) driver).executeScript("console.info('console-log-marker')");
+            List<LogEntry> console = driver.manage().logs().get(LogType.BROWSER).getAll();
+            assertThat(console).anyMatch((entry) -> entry.getMessage().contains("console-log-marker"));
+            List<LogEntry> severe = console.stream()
                 .filter((entry) -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
                 .collect(Collectors.toList());
             assertThat(severe).as("console errors").isEmpty();
