@@ -64,9 +64,11 @@ class DashboardBrowserTest {
             Path file = Files.writeString(inbox.resolve("from-the-browser-test.txt"), "hello");
             String name = file.getFileName().toString();
             page.until(() -> fileEventRows(d).stream().anyMatch((row) -> row.getText().contains("CLOSE_WRITE " + name)));
-            // charts and tables are drawn from the stats events: wait for a second one, so rates exist
-            page.until(() -> !d.findElements(By.cssSelector("#streams tbody tr")).isEmpty()
-                    && !d.findElements(By.cssSelector("#rates-legend span.swatch")).isEmpty());
+            // charts and tables are drawn from the stats events: wait for one sent after the file's events
+            page.until(() -> !d.findElements(By.cssSelector("#rates-legend span.swatch")).isEmpty()
+                    && d.findElements(By.cssSelector("#streams tbody tr")).stream()
+                        .anyMatch((row) -> row.getText().contains("inotify") && deliveredOf(row) > 0)
+                    && Long.parseLong(d.findElement(By.id("client-delivered")).getText()) > 0);
             d.findElement(By.id("fault-job")).click();
             page.until(() -> d.findElement(By.id("action-result")).getText().contains("SIGSEGV"));
 
@@ -102,6 +104,11 @@ class DashboardBrowserTest {
     @AfterAll
     static void collectTheDriversHttpClients() {
         System.gc();
+    }
+
+    /** The delivered count of a row of the streams table (its third cell). */
+    private static long deliveredOf(WebElement streamRow) {
+        return Long.parseLong(streamRow.findElements(By.tagName("td")).get(2).getText());
     }
 
     private static List<WebElement> fileEventRows(WebDriver driver) {
