@@ -4,12 +4,18 @@ import io.aem.linux.KernelException;
 import io.aem.linux.event.TimerSpec;
 import io.aem.linux.event.TimerTick;
 import io.aem.linux.event.UserEvents;
+import io.aem.linux.fs.FileEvent;
+import io.aem.linux.fs.FileEventKind;
+import io.aem.linux.fs.FileWatch;
 import io.aem.linux.loop.EventLoop;
 import io.aem.linux.loop.StreamStats;
 import io.aem.reactor.Aem;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -25,12 +31,16 @@ import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 
 /**
- * Subscribes to a periodic kernel timer and to user events, and signals the user events from a
- * scheduled task; logs what arrives, and the stream counters of every loop.
+ * The demo's kernel event sources, each published to the dashboard ({@link DashboardEvents}): the
+ * inbox watched with inotify ({@code file}), a periodic kernel timer ({@code timer}), a timer on
+ * the loop's wheel ({@code wheel}), user events signalled from a scheduled task ({@code user}),
+ * and jobs started by a timer ({@code job}, see {@link DemoJobs}). Logs the stream counters of
+ * every loop periodically.
  *
- * <p>Events are delivered, and logged, on the loop thread ({@code aem-1}); the signals are written
- * from the task scheduler's threads. At shutdown the user events are completed first, so every
- * signal sent is received before the counts are compared in the last log line.
+ * <p>Events are delivered, and published, on the loop thread ({@code aem-1}); the signals are
+ * written and the jobs started from the task scheduler's threads. At shutdown the user events are
+ * completed first, so every signal sent is received before the counts are compared in the last
+ * log line.
  */
 @Component
 public class KernelEventsDemo implements SmartLifecycle {
@@ -40,9 +50,17 @@ public class KernelEventsDemo implements SmartLifecycle {
     /** Signals written per run of the task: the subscriber sees them summed into one count or a few. */
     private static final int SIGNALS_PER_RUN = 3;
 
+    /** What the inbox watch reports: not ACCESS, which a large file sent by AEMhttpd repeats per read. */
+    private static final Set<FileEventKind> WATCHED_KINDS = EnumSet.of(FileEventKind.CREATE, FileEventKind.MODIFY,
+            FileEventKind.ATTRIBUTES, FileEventKind.OPEN, FileEventKind.CLOSE_WRITE, FileEventKind.CLOSE_NOWRITE,
+            FileEventKind.DELETE, FileEventKind.RENAME, FileEventKind.MOVED_IN, FileEventKind.MOVED_OUT);
+
     private final ObjectProvider<Aem> aemProvider;
     private final DemoProperties properties;
     private final TaskScheduler scheduler;
+    private final DashboardEvents events;
+    private final InboxFolder inbox;
+    private final DemoJobs jobs;
     private final Object signalLock = new Object();
 
     private final AtomicLong timerTicks = new AtomicLong();
@@ -50,6 +68,9 @@ public class KernelEventsDemo implements SmartLifecycle {
     private final AtomicLong userEventDeliveries = new AtomicLong();
     private final AtomicLong userEventsReceived = new AtomicLong();
     private final AtomicLong signalsSent = new AtomicLong();
+    private final AtomicLong wheelTicks = new AtomicLong();
+    private final AtomicLong fileEvents = new AtomicLong();
+    private final AtomicLong jobsStarted = new AtomicLong();
 
     private volatile boolean running;
     private @Nullable Aem aem;
@@ -57,6 +78,9 @@ public class KernelEventsDemo implements SmartLifecycle {
     private @Nullable CompletableFuture<Void> userEventsDone;
     private @Nullable Disposable timerSubscription;
     private @Nullable Disposable userEventsSubscription;
+    private @Nullable Disposable wheelSubscription;
+    private @Nullable Disposable watchSubscription;
+    private @Nullable ScheduledFuture<?> jobTask;
     private @Nullable ScheduledFuture<?> signalTask;
     private @Nullable ScheduledFuture<?> statsTask;
 
@@ -65,15 +89,27 @@ public class KernelEventsDemo implements SmartLifecycle {
      *
      * @param aem        the entry point of the starter
      * @param properties the demo's periods
-     * @param scheduler  runs the task that signals the user events and the one that logs counters
+     * @param scheduler  runs the tasks that signal the user events, start the jobs and log counters
+     * @param events     receives every event for the dashboard
+     * @param inbox      the folder watched
+     * @param jobs       runs the jobs
      */
-    public KernelEventsDemo(ObjectProvider<Aem> aem, DemoProperties properties, TaskScheduler scheduler) {
+    public KernelEventsDemo(ObjectProvider<Aem> aem, DemoProperties properties, TaskScheduler scheduler,
+            DashboardEvents events, InboxFolder inbox, DemoJobs jobs) {
         this.aemProvider = aem;
         this.properties = properties;
         this.scheduler = scheduler;
+        this.events = events;
+        this.inbox = inbox;
+        this.jobs = jobs;
     }
 
-    /** Subscribes to the timer and the user events and starts signalling; on the caller's thread. */
+    /**
+     * Subscribes to the sources and starts signalling and the job timer; on the caller's thread.
+     *
+     * @throws IllegalStateException if there is no Aem bean
+     * @throws UncheckedIOException  if the user events cannot be created
+     */
     @Override
     public void start() {
         Aem aem = this.aemProvider.getIfAvailable();
@@ -100,17 +136,30 @@ public class KernelEventsDemo implements SmartLifecycle {
                 logger.error("User events stream failed", ex);
                 done.complete(null);
             }, () -> done.complete(null));
+        Duration wheelPeriod = this.properties.getWheelPeriod();
+        this.wheelSubscription = aem.wheelInterval(wheelPeriod)
+            .subscribe(this::onWheelTick, (ex) -> logger.error("Wheel timer stream failed", ex));
+        this.watchSubscription = aem.watch(FileWatch.directory(this.inbox.path()).withKinds(WATCHED_KINDS))
+            .subscribe(this::onFileEvent, (ex) -> {
+                logger.error("Watch of {} failed", this.inbox.path(), ex);
+                this.events.publish("file", "watch failed: " + ex.getMessage());
+            });
 
         this.running = true;
         this.signalTask = this.scheduler.scheduleAtFixedRate(this::signal, this.properties.getSignalPeriod());
+        Duration jobPeriod = this.properties.getJobPeriod();
+        if (!jobPeriod.isNegative() && !jobPeriod.isZero()) {
+            this.jobTask = this.scheduler.scheduleAtFixedRate(this::startJob, Instant.now().plus(jobPeriod), jobPeriod);
+        }
         Duration statsPeriod = this.properties.getStatsPeriod();
         this.statsTask = this.scheduler.scheduleAtFixedRate(this::logStats, Instant.now().plus(statsPeriod),
                 statsPeriod);
-        logger.info("Kernel timer every {} and user events every {} on loops {}", timerPeriod,
-                this.properties.getSignalPeriod(), aem.loops());
+        logger.info("Watching {}; kernel timer every {}, wheel timer every {}, user events every {}, jobs every {}"
+                + " on loops {}", this.inbox.path(), timerPeriod, wheelPeriod, this.properties.getSignalPeriod(),
+                jobPeriod, aem.loops());
     }
 
-    /** Completes the user events, waits for the last count, and cancels the timer stream. */
+    /** Completes the user events, waits for the last count, and cancels the other streams and tasks. */
     @Override
     public void stop() {
         synchronized (this.signalLock) {
@@ -118,6 +167,7 @@ public class KernelEventsDemo implements SmartLifecycle {
         }
         cancel(this.signalTask);
         cancel(this.statsTask);
+        cancel(this.jobTask);
         UserEvents events = this.userEvents;
         CompletableFuture<Void> done = this.userEventsDone;
         if (events != null && done != null) {
@@ -135,6 +185,8 @@ public class KernelEventsDemo implements SmartLifecycle {
         logStats();
         dispose(this.userEventsSubscription);
         dispose(this.timerSubscription);
+        dispose(this.wheelSubscription);
+        dispose(this.watchSubscription);
         if (events != null) {
             events.close();
         }
@@ -147,6 +199,21 @@ public class KernelEventsDemo implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return this.running;
+    }
+
+    /** Wheel timer deliveries so far. */
+    public long wheelTicks() {
+        return this.wheelTicks.get();
+    }
+
+    /** File events of the inbox so far. */
+    public long fileEvents() {
+        return this.fileEvents.get();
+    }
+
+    /** Jobs started by the job timer so far. */
+    public long jobsStarted() {
+        return this.jobsStarted.get();
     }
 
     /** Timer deliveries so far. */
@@ -177,14 +244,34 @@ public class KernelEventsDemo implements SmartLifecycle {
     private void onTick(TimerTick tick) {
         long n = this.timerTicks.incrementAndGet();
         long total = this.timerExpirations.addAndGet(tick.expirations());
-        logger.info("Timer tick #{}: {} expiration(s), {} in all", n, tick.expirations(), total);
+        logger.debug("Timer tick #{}: {} expiration(s), {} in all", n, tick.expirations(), total);
+        this.events.publish("timer", "tick #" + n + ": " + tick.expirations() + " expiration(s)");
+    }
+
+    private void onWheelTick(TimerTick tick) {
+        long n = this.wheelTicks.incrementAndGet();
+        this.events.publish("wheel", "tick #" + n + ": " + tick.expirations() + " expiration(s)");
+    }
+
+    private void onFileEvent(FileEvent event) {
+        this.fileEvents.incrementAndGet();
+        Path name = event.path().getFileName();
+        String shown = name == null ? event.path().toString() : name.toString();
+        this.events.publish("file", event.kind() + " " + shown + (event.directory() ? "/" : ""));
+    }
+
+    private void startJob() {
+        long n = this.jobsStarted.incrementAndGet();
+        (n % 2 == 1 ? this.jobs.runExiting() : this.jobs.runFaulting())
+            .subscribe((exit) -> { }, (ex) -> logger.warn("Demo job failed to start", ex));
     }
 
     private void onUserEvents(long count) {
         long n = this.userEventDeliveries.incrementAndGet();
         long total = this.userEventsReceived.addAndGet(count);
-        logger.info("User events #{}: count {}, {} received of {} signalled", n, count, total,
+        logger.debug("User events #{}: count {}, {} received of {} signalled", n, count, total,
                 this.signalsSent.get());
+        this.events.publish("user", "count " + count + " (" + total + " received)");
     }
 
     private void signal() {

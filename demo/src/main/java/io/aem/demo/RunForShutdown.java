@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Shuts the application down by itself once {@code aem.demo.run-for} has elapsed after start-up,
+ * Shuts the application down by itself once {@code demo.run-for} has elapsed after start-up,
  * when that property is set. The application context is closed as by Ctrl-C: the demo completes
  * its streams, the event loops stop and the JVM exits.
  */
@@ -40,14 +40,14 @@ class RunForShutdown implements ApplicationListener<ApplicationReadyEvent> {
                 .publishOn(Schedulers.boundedElastic())
                 .subscribe(tick -> {
                     if (context.isActive()) {
-                        logger.info("aem.demo.run-for={} elapsed, shutting down", runFor);
+                        logger.info("demo.run-for={} elapsed, shutting down", runFor);
                         SpringApplication.exit(context);
                     }
                 }, error -> {
                     if (!(error instanceof EventLoopClosedException)) {
-                        logger.warn("aem.demo.run-for timer failed; the application keeps running", error);
+                        logger.warn("demo.run-for timer failed; the application keeps running", error);
                     }
                 });
-        logger.info("Running for {} (aem.demo.run-for)", runFor);
+        logger.info("Running for {} (demo.run-for)", runFor);
     }
 }
