@@ -59,10 +59,12 @@ class LoopTimersTest {
                 return null;
             });
             Fire f = fired.get(10, TimeUnit.SECONDS);
-            // the deadline lies in [window[0], window[1]]: the clock was read inside schedule()
+            // the deadline lies in [window[0], window[1]]: the clock was read inside schedule().
+            // The last wake-up asked of the kernel before the run is at most one tick after the
+            // deadline; it may be earlier (the start of a higher slot, whose timers then move
+            // down) when the loop reached it late, and the timer still never runs early.
             assertThat(f.ranAt()).as("never before the deadline (%d µs)", delayMicros).isGreaterThanOrEqualTo(window[0]);
             assertThat(f.armedFor()).as("the wake-up asked of the kernel, %d µs timer", delayMicros)
-                    .isGreaterThanOrEqualTo(window[0])
                     .isLessThan(window[1] + timers.tickNanos());
             assertThat(f.ranAt()).isGreaterThanOrEqualTo(f.armedFor());
         }
