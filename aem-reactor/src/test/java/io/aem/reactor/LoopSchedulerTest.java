@@ -188,7 +188,7 @@ class LoopSchedulerTest {
         assertThat(worker.isDisposed()).isTrue();
         assertThat(queued).allMatch(Disposable::isDisposed);
         release.countDown();
-        Thread.sleep(50);
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 0);
         LoopProbe.drainTasks(loop);
         assertThat(ran).hasValue(0);
         assertThat(((LoopWorker) worker).tasks().waiting()).isZero();
@@ -269,8 +269,7 @@ class LoopSchedulerTest {
         assertThat(periodic.isDisposed()).isTrue();
         LoopProbe.drainTasks(loop);
         int afterDispose = runs.get();
-        Thread.sleep(100);
-        assertThat(runs).hasValue(afterDispose);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> runs.get() == afterDispose);
     }
 
     @Test
@@ -309,8 +308,7 @@ class LoopSchedulerTest {
         assertThat(d1.isDisposed()).isTrue();
         LoopProbe.drainTasks(loop);
         int directRuns = direct.get();
-        Thread.sleep(60);
-        assertThat(direct).hasValue(directRuns);
+        await().during(Duration.ofMillis(60)).atMost(Duration.ofSeconds(5)).until(() -> direct.get() == directRuns);
         assertThat(LoopProbe.onLoop(loop, () -> aem.timers(loop).pending())).isZero();
     }
 
@@ -330,8 +328,7 @@ class LoopSchedulerTest {
         assertThat(repeating.isDisposed()).isTrue();
         LoopProbe.drainTasks(loop);
         int stopped = runs.get();
-        Thread.sleep(50);
-        assertThat(runs).hasValue(stopped);
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> runs.get() == stopped);
     }
 
     @Test
@@ -403,7 +400,7 @@ class LoopSchedulerTest {
         Disposable later = scheduler.schedule(ran::incrementAndGet, 40, TimeUnit.MILLISECONDS);
         Thread.sleep(5);
         later.dispose();
-        Thread.sleep(120);
+        await().during(Duration.ofMillis(120)).atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 0);
         LoopProbe.drainTasks(loop);
         assertThat(ran).hasValue(0);
         assertThat(LoopProbe.onLoop(loop, () -> aem.timers(loop).pending())).isZero();
@@ -468,8 +465,7 @@ class LoopSchedulerTest {
         CountDownLatch release = holdLoop();
         CompletableFuture<Void> disposed = scheduler.disposeGracefully().toFuture();
         assertThat(scheduler.isDisposed()).isTrue();
-        Thread.sleep(50);
-        assertThat(disposed).isNotDone();
+        await().during(Duration.ofMillis(50)).atMost(Duration.ofSeconds(5)).until(() -> !disposed.isDone());
         release.countDown();
         disposed.get(10, TimeUnit.SECONDS);
         scheduler.disposeGracefully().block(PATIENCE);

@@ -50,8 +50,7 @@ class WheelTimerTest {
         WheelTimer.every(timers, Duration.ZERO, Duration.ofMillis(5)).subscribe(sub);
         await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 2);
         await().atMost(Duration.ofSeconds(5)).until(() -> onLoop(loop, timers::pending) == 0);
-        Thread.sleep(100);
-        assertThat(sub.items).hasSize(2);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 2);
         sub.request(1);
         await().atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == 3);
         assertThat(sub.items.get(2).expirations()).as("about 20 periods of 5 ms passed without demand")
@@ -73,8 +72,7 @@ class WheelTimerTest {
         sub.cancel();
         LoopProbe.drainTasks(loop);
         int seen = sub.items.size();
-        Thread.sleep(30);
-        assertThat(sub.items).hasSize(seen);
+        await().during(Duration.ofMillis(30)).atMost(Duration.ofSeconds(5)).until(() -> sub.items.size() == seen);
         long total = sub.items.stream().mapToLong(TimerTick::expirations).sum();
         assertThat(total).isGreaterThanOrEqualTo(seen);
         assertThat(onLoop(loop, timers::pending)).isZero();
