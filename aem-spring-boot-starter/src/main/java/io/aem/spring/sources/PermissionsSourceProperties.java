@@ -1,19 +1,15 @@
 package io.aem.spring.sources;
 
 import io.aem.linux.fs.FanotifyMark;
-import io.aem.linux.fs.MarkScope;
 import io.aem.linux.fs.PermissionKind;
 import io.aem.linux.fs.PermissionWatch;
 import io.aem.reactor.Aem;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 
 /**
@@ -24,23 +20,7 @@ import reactor.core.publisher.Flux;
  * application's stop) is allowed at once. Needs {@code CAP_SYS_ADMIN}. Mark only what must be
  * decided: this process's own accesses to marked files wait for the answer too.
  */
-public class PermissionsSourceProperties extends AemSourceProperties {
-
-    /**
-     * The file or directory of the first mark (a directory covers its entries). Either this or
-     * marks is required.
-     */
-    private @Nullable Path path;
-
-    /**
-     * What the first mark covers: path, mount or filesystem.
-     */
-    private MarkScope scope = MarkScope.PATH;
-
-    /**
-     * More marks, each with its path and scope.
-     */
-    private List<FanotifySourceProperties.Mark> marks = new ArrayList<>();
+public class PermissionsSourceProperties extends MarkedSourceProperties {
 
     /**
      * Kinds of request: open, access (each read) or open-exec.
@@ -61,30 +41,6 @@ public class PermissionsSourceProperties extends AemSourceProperties {
     @Override
     public AemSourceFamily family() {
         return AemSourceFamily.PERMISSIONS;
-    }
-
-    public @Nullable Path getPath() {
-        return this.path;
-    }
-
-    public void setPath(@Nullable Path path) {
-        this.path = path;
-    }
-
-    public MarkScope getScope() {
-        return this.scope;
-    }
-
-    public void setScope(MarkScope scope) {
-        this.scope = scope;
-    }
-
-    public List<FanotifySourceProperties.Mark> getMarks() {
-        return this.marks;
-    }
-
-    public void setMarks(List<FanotifySourceProperties.Mark> marks) {
-        this.marks = marks;
     }
 
     public Set<PermissionKind> getKinds() {
@@ -113,21 +69,7 @@ public class PermissionsSourceProperties extends AemSourceProperties {
 
     @Override
     Function<Aem, Flux<?>> compile(String prefix) {
-        List<FanotifyMark> all = new ArrayList<>();
-        if (this.path != null) {
-            all.add(new FanotifyMark(this.path, this.scope));
-        }
-        for (int i = 0; i < this.marks.size(); i++) {
-            FanotifySourceProperties.Mark mark = this.marks.get(i);
-            if (mark.getPath() == null) {
-                throw invalid(prefix, "marks[" + i + "].path", null, "Each mark needs the path it is placed on.");
-            }
-            all.add(new FanotifyMark(mark.getPath(), mark.getScope()));
-        }
-        if (all.isEmpty()) {
-            throw invalid(prefix, "path", null, "A permission source needs at least one mark: set path (and scope),"
-                    + " or marks[0].path.");
-        }
+        List<FanotifyMark> all = fanotifyMarks(prefix, "A permission source");
         if (this.kinds.isEmpty()) {
             throw invalid(prefix, "kinds", this.kinds, "Name the kinds of request: open, access or open-exec.");
         }
