@@ -70,6 +70,25 @@ class LoopSchedulerTest {
     }
 
     /** Runs a task on the loop that holds it until the returned latch is released, and waits for it to start. */
+    /**
+     * Keeps the loop thread busy for {@code millis} from a task on it; returns when the hold has
+     * begun, with the time it began.
+     */
+    private static long holdLoopFor(long millis) throws InterruptedException {
+        CountDownLatch started = new CountDownLatch(1);
+        long[] from = new long[1];
+        loop.execute(() -> {
+            from[0] = System.nanoTime();
+            started.countDown();
+            long until = from[0] + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        return from[0];
+    }
+
     private static CountDownLatch holdLoop() throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -277,13 +296,10 @@ class LoopSchedulerTest {
         ConcurrentLinkedQueue<Long> runs = new ConcurrentLinkedQueue<>();
         Disposable periodic = scheduler.schedulePeriodically(() -> runs.add(System.nanoTime()), 0, 5, TimeUnit.MILLISECONDS);
         await().atMost(PATIENCE).until(() -> runs.size() >= 2);
-        CountDownLatch release = holdLoop();
-        long heldFrom = System.nanoTime();
-        Thread.sleep(100);
-        release.countDown();
-        Thread.sleep(200);
-        periodic.dispose();
+        long heldFrom = holdLoopFor(100);
         long heldUntil = heldFrom + TimeUnit.MILLISECONDS.toNanos(100);
+        await().atMost(PATIENCE).until(() -> runs.stream().filter(t -> t >= heldUntil).count() >= 10);
+        periodic.dispose();
         long burst = runs.stream().filter(t -> t >= heldFrom && t < heldUntil + TimeUnit.MILLISECONDS.toNanos(4)).count();
         assertThat(burst).as("about 20 periods went by while the loop was held; they are not run back to back")
                 .isLessThanOrEqualTo(3);
@@ -398,7 +414,7 @@ class LoopSchedulerTest {
         });
         assertThat(onLoop.isDisposed()).isTrue();
         Disposable later = scheduler.schedule(ran::incrementAndGet, 40, TimeUnit.MILLISECONDS);
-        Thread.sleep(5);
+        LoopProbe.drainTasks(loop); // handed over and in the wheel
         later.dispose();
         await().during(Duration.ofMillis(120)).atMost(Duration.ofSeconds(5)).until(() -> ran.get() == 0);
         LoopProbe.drainTasks(loop);
