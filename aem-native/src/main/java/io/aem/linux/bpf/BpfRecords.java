@@ -26,43 +26,14 @@ public final class BpfRecords {
     private static final int PATH_MAX = 256;
 
     /** Decodes process-exit records. */
-    static final RecordDecoder<ProcessExitEvent> EXITS = new RecordDecoder<>() {
-        @Override
-        public ProcessExitEvent decode(ByteBuffer p) throws CorruptRingBufferException {
-            return exit(p);
-        }
-
-        @Override
-        public ProcessExitEvent lost(long count) {
-            return new ProcessExitEvent.Lost(count);
-        }
-    };
+    static final RecordDecoder<ProcessExitEvent> EXITS = RecordDecoder.of(BpfRecords::exit, ProcessExitEvent.Lost::new);
 
     /** Decodes file-lock records. */
-    static final RecordDecoder<FileLockEvent> LOCKS = new RecordDecoder<>() {
-        @Override
-        public FileLockEvent decode(ByteBuffer p) throws CorruptRingBufferException {
-            return lock(p);
-        }
-
-        @Override
-        public FileLockEvent lost(long count) {
-            return new FileLockEvent.Lost(count);
-        }
-    };
+    static final RecordDecoder<FileLockEvent> LOCKS = RecordDecoder.of(BpfRecords::lock, FileLockEvent.Lost::new);
 
     /** Decodes chmod/chown records. */
-    static final RecordDecoder<AttributeChangeEvent> ATTRIBUTES = new RecordDecoder<>() {
-        @Override
-        public AttributeChangeEvent decode(ByteBuffer p) throws CorruptRingBufferException {
-            return attribute(p);
-        }
-
-        @Override
-        public AttributeChangeEvent lost(long count) {
-            return new AttributeChangeEvent.Lost(count);
-        }
-    };
+    static final RecordDecoder<AttributeChangeEvent> ATTRIBUTES =
+            RecordDecoder.of(BpfRecords::attribute, AttributeChangeEvent.Lost::new);
 
     private BpfRecords() {
     }

@@ -25,4 +25,32 @@ interface RecordDecoder<E> {
      * @return the event
      */
     E lost(long count);
+
+    /** A decoding function that may refuse a record. */
+    @FunctionalInterface
+    interface Decoding<E> {
+        E decode(ByteBuffer payload) throws CorruptRingBufferException;
+    }
+
+    /**
+     * A decoder from its two functions.
+     *
+     * @param decoding decodes a kernel record
+     * @param lost     makes the loss event of a count
+     * @param <E>      the family's event type
+     * @return the decoder
+     */
+    static <E> RecordDecoder<E> of(Decoding<E> decoding, java.util.function.LongFunction<E> lost) {
+        return new RecordDecoder<>() {
+            @Override
+            public E decode(ByteBuffer payload) throws CorruptRingBufferException {
+                return decoding.decode(payload);
+            }
+
+            @Override
+            public E lost(long count) {
+                return lost.apply(count);
+            }
+        };
+    }
 }
